@@ -1,0 +1,2 @@
+/** Seeded, checkpointable random number generation. Imports nothing from other dopt packages. */
+package dopt.random;

@@ -1,0 +1,124 @@
+package dopt.state;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The one named tree of all training state: parameters, optimizer moments, error-feedback
+ * buffers, RNG states, data-loader positions, the step counter and the job itself.
+ *
+ * <p>Paths are slash-separated ({@code "params/fc1.weight"}, {@code "optim/adam/mu/fc1.weight"},
+ * {@code "ranks/1/rng"}); the checkpoint writes each leaf as an HDF5 dataset at that path, so a
+ * path segment must not be empty and must not contain characters HDF5 rejects. Leaves are held
+ * by reference: a {@link FloatLeaf} registered here is the live buffer the optimizer updates, so
+ * checkpointing never copies state into a second structure first.
+ *
+ * <p>Insertion order is preserved; the checkpoint checksum is computed in that order.
+ */
+public final class StateTree {
+
+    /** A leaf of the tree. */
+    public sealed interface Leaf permits FloatLeaf, LongLeaf, StringLeaf {}
+
+    /** A float tensor: flat row-major data and its shape (product of shape == data.length). */
+    public record FloatLeaf(float[] data, int[] shape) implements Leaf {
+        public FloatLeaf {
+            Objects.requireNonNull(data);
+            Objects.requireNonNull(shape);
+            long n = 1;
+            for (int d : shape) n *= d;
+            if (n != data.length)
+                throw new IllegalArgumentException("shape product " + n + " != data length " + data.length);
+        }
+    }
+
+    /** A vector of 64-bit integers (step counters, RNG words, loader positions). */
+    public record LongLeaf(long[] data) implements Leaf {
+        public LongLeaf { Objects.requireNonNull(data); }
+    }
+
+    /** A UTF-8 string (the job JSON, names of rules). */
+    public record StringLeaf(String value) implements Leaf {
+        public StringLeaf { Objects.requireNonNull(value); }
+    }
+
+    private final Map<String, Leaf> leaves = new LinkedHashMap<>();
+
+    /** Registers (or replaces) a float tensor at {@code path}; returns {@code data} for chaining. */
+    public float[] putFloats(String path, float[] data, int... shape) {
+        leaves.put(checkPath(path), new FloatLeaf(data, shape.length == 0 ? new int[] {data.length} : shape.clone()));
+        return data;
+    }
+
+    public long[] putLongs(String path, long... data) {
+        leaves.put(checkPath(path), new LongLeaf(data));
+        return data;
+    }
+
+    public void putString(String path, String value) {
+        leaves.put(checkPath(path), new StringLeaf(value));
+    }
+
+    public boolean contains(String path) { return leaves.containsKey(path); }
+
+    public Leaf get(String path) {
+        Leaf l = leaves.get(path);
+        if (l == null) throw new IllegalArgumentException("state tree has no entry '" + path + "'");
+        return l;
+    }
+
+    public float[] floats(String path) { return as(path, FloatLeaf.class).data(); }
+
+    public int[] shape(String path) { return as(path, FloatLeaf.class).shape(); }
+
+    public long[] longs(String path) { return as(path, LongLeaf.class).data(); }
+
+    public String string(String path) { return as(path, StringLeaf.class).value(); }
+
+    /** All leaves in insertion order (read-only view). */
+    public Map<String, Leaf> leaves() { return Collections.unmodifiableMap(leaves); }
+
+    /** Removes every leaf whose path starts with {@code prefix}. */
+    public void removePrefix(String prefix) {
+        leaves.keySet().removeIf(p -> p.startsWith(prefix));
+    }
+
+    /**
+     * Copies the contents of every leaf of {@code source} into the buffer registered under the same
+     * path here (shapes must match), and adds leaves this tree lacks. Used on resume: live buffers
+     * keep their identity, so objects holding them see the restored values.
+     */
+    public void restoreFrom(StateTree source) {
+        for (Map.Entry<String, Leaf> e : source.leaves.entrySet()) {
+            Leaf mine = leaves.get(e.getKey());
+            Leaf theirs = e.getValue();
+            if (mine instanceof FloatLeaf m && theirs instanceof FloatLeaf t) {
+                if (!java.util.Arrays.equals(m.shape(), t.shape()))
+                    throw new IllegalStateException("checkpoint entry '" + e.getKey() + "' has shape "
+                            + java.util.Arrays.toString(t.shape()) + " but the job expects "
+                            + java.util.Arrays.toString(m.shape()));
+                System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
+            } else if (mine instanceof LongLeaf m && theirs instanceof LongLeaf t && m.data().length == t.data().length) {
+                System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
+            } else {
+                leaves.put(e.getKey(), theirs);
+            }
+        }
+    }
+
+    private <T extends Leaf> T as(String path, Class<T> kind) {
+        Leaf l = get(path);
+        if (!kind.isInstance(l))
+            throw new IllegalArgumentException("state entry '" + path + "' is a " + l.getClass().getSimpleName()
+                    + ", not a " + kind.getSimpleName());
+        return kind.cast(l);
+    }
+
+    private static String checkPath(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.contains("//"))
+            throw new IllegalArgumentException("bad state path '" + path + "'");
+        return path;
+    }
+}
