@@ -1,0 +1,146 @@
+package dopt.cli;
+
+import dopt.io.Checkpoint;
+import dopt.io.CheckpointException;
+import dopt.job.Job;
+import dopt.job.JobException;
+import dopt.job.JobFile;
+import dopt.train.DataParallelTrainer;
+import dopt.train.JobPlan;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts a job's ranks with MPJ Express's {@code starter.jar} and decides the outcome.
+ *
+ * <p>Everything that can be checked before any rank starts is checked here (the job file, the data,
+ * the rank count against the data, the output folder, the checkpoint to resume), so a bad request
+ * fails in a second with one clear message. MPJ's exit code is always 0, so success is rank 0's
+ * marker file, written after the final checkpoint, trace and summary.
+ */
+public final class MpjLauncher {
+
+    /** What to launch. {@code resume} may be null, a checkpoint file, or "auto" (newest valid one). */
+    public record Request(Path jobFile, int np, String dev, Path machines, String resume, Path output) { }
+
+    private final Path repo;
+
+    public MpjLauncher(Path repo) { this.repo = repo; }
+
+    /** Runs the job and returns the process exit code for {@code dopt run}. */
+    public int launch(Request req) throws JobException, IOException, InterruptedException {
+        if (req.np() < 1) throw new JobException("--np must be at least 1 (got " + req.np() + ")");
+        if (!req.dev().equals("multicore") && !req.dev().equals("niodev"))
+            throw new JobException("--dev must be multicore or niodev (got " + req.dev() + ")");
+        Job job = JobFile.read(req.jobFile());
+        JobPlan.checkShards(job, JobPlan.loadData(job, repo)[0], req.np());
+        Path out = (req.output() != null ? req.output() : Path.of(job.output != null ? job.output : "runs/" + job.name))
+                .toAbsolutePath().normalize();
+        checkWritable(out);
+        Path resume = resolveResume(req.resume(), out);
+        Path mpjHome = mpjHome();
+        Files.deleteIfExists(out.resolve(DataParallelTrainer.SUCCESS_MARKER));
+
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-XX:+UseParallelGC",
+                "-jar", mpjHome.resolve("lib/starter.jar").toString(), "-np", Integer.toString(req.np()), "-dev", req.dev()));
+        boolean startedDaemon = false;
+        if (req.dev().equals("niodev")) {
+            Path machines = req.machines();
+            if (machines == null) {
+                machines = out.resolve("machines");
+                Files.writeString(machines, "localhost\n");
+                startedDaemon = daemon("start");
+            } else if (!Files.isReadable(machines)) {
+                throw new JobException("--machines " + machines + " does not exist or is not readable");
+            }
+            Path wdir = out.resolve("mpj-wdir");
+            Files.createDirectories(wdir);
+            cmd.addAll(List.of("-machinesfile", machines.toAbsolutePath().toString(), "-wdir", wdir.toString()));
+        } else if (req.machines() != null) {
+            throw new JobException("--machines applies to --dev niodev only");
+        }
+        cmd.addAll(List.of("-cp", classPath(), RankMain.class.getName(),
+                req.jobFile().toAbsolutePath().toString(), out.toString(), repo.toString(),
+                resume == null ? "-" : resume.toString()));
+
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().put("MPJ_HOME", mpjHome.toString());
+        int code;
+        try {
+            code = pb.start().waitFor();
+        } finally {
+            if (startedDaemon) daemon("stop");
+        }
+        if (Files.exists(out.resolve(DataParallelTrainer.SUCCESS_MARKER))) return 0;
+        System.err.println("dopt: job '" + job.name + "' failed: rank 0 wrote no success marker (MPJ exit code " + code
+                + "); rank logs are in " + out.resolve("logs"));
+        return 1;
+    }
+
+    private Path resolveResume(String resume, Path out) throws JobException {
+        if (resume == null) return null;
+        if (resume.equals("auto")) {
+            Optional<Path> latest = Checkpoint.latestValid(out.resolve("checkpoints"), "ckpt-");
+            if (latest.isEmpty()) {
+                System.out.println("dopt: no valid checkpoint in " + out.resolve("checkpoints") + "; starting from step 0");
+                return null;
+            }
+            return latest.get();
+        }
+        Path p = Path.of(resume).toAbsolutePath();
+        try {
+            Checkpoint.read(p);
+        } catch (CheckpointException e) {
+            Optional<Path> other = Checkpoint.latestValid(p.getParent(), "ckpt-");
+            throw new JobException(e.getMessage() + "; refusing to resume from it"
+                    + other.map(o -> " (the newest valid checkpoint there is " + o + ")").orElse(""));
+        }
+        return p;
+    }
+
+    private static void checkWritable(Path out) throws JobException {
+        try {
+            Files.createDirectories(out.resolve("logs"));
+            Path probe = Files.createTempFile(out, ".write-probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new JobException("output folder " + out + " is not writable: " + e);
+        }
+    }
+
+    /** The private MPJ_HOME that mpi/setup-mpj.sh assembles (or $MPJ_HOME if set). */
+    Path mpjHome() throws JobException {
+        String env = System.getenv("MPJ_HOME");
+        Path home = env != null && !env.isBlank() ? Path.of(env) : repo.resolve("mpi/home");
+        if (!Files.exists(home.resolve("lib/starter.jar")))
+            throw new JobException("MPJ Express is not set up at " + home + "; run ./dopt setup (it installs Debian libmpj-java and assembles mpi/home)");
+        return home.toAbsolutePath();
+    }
+
+    private boolean daemon(String action) throws IOException, InterruptedException, JobException {
+        Process p = new ProcessBuilder("bash", repo.resolve("mpi/daemon.sh").toString(), action).inheritIO().start();
+        int code = p.waitFor();
+        if (code == 3 && action.equals("start")) return false; // already running: someone else owns it
+        if (code != 0) throw new JobException("mpi/daemon.sh " + action + " failed (exit " + code + ")");
+        return true;
+    }
+
+    /** This program's own class path, absolute, without MPJ's jars (the starter provides them). */
+    static String classPath() {
+        List<String> parts = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (e.isBlank() || Path.of(e).getFileName().toString().startsWith("mpj")) continue;
+            parts.add(Path.of(e).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, parts);
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,64 @@
+package dopt.cli;
+
+import dopt.comm.CommTimeoutException;
+import dopt.comm.MpjCommunicator;
+import dopt.job.Job;
+import dopt.job.JobException;
+import dopt.job.JobFile;
+import dopt.train.DataParallelTrainer;
+import dopt.train.NonFiniteException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The program every MPJ Express rank runs ({@code starter.jar ... dopt.cli.RankMain job out repo resume}).
+ * Users start it through {@code dopt run}, which checks the request first and decides the outcome
+ * from rank 0's success marker (MPJ's own exit code is always 0).
+ */
+public final class RankMain {
+    private RankMain() { }
+
+    public static void main(String[] argv) {
+        String[] args = MpjCommunicator.init(argv);
+        Path jobPath = Path.of(args[0]), outDir = Path.of(args[1]), repo = Path.of(args[2]);
+        Path resume = args.length > 3 && !args[3].equals("-") ? Path.of(args[3]) : null;
+        // before the first logger: log4j reads these when it starts, per rank class loader in multicore mode
+        System.setProperty("dopt.logdir", outDir.resolve("logs").toString());
+        System.setProperty("log4j2.isThreadContextMapInheritable", "true");
+        int rank = mpi.MPI.COMM_WORLD.Rank();
+        org.apache.logging.log4j.ThreadContext.put("rank", Integer.toString(rank));
+        var log = org.apache.logging.log4j.LogManager.getLogger(RankMain.class);
+        try {
+            Job job = JobFile.read(jobPath);
+            Files.createDirectories(outDir.resolve("logs"));
+            MpjCommunicator comm = MpjCommunicator.world(Math.round(job.comm.timeoutS * 1000));
+            log.info("rank {} of {} started (job {}, output {})", rank, comm.size(), job.name, outDir);
+            DataParallelTrainer trainer = new DataParallelTrainer(job, comm, outDir, repo, System.out);
+            if (resume != null) trainer.resume(resume);
+            trainer.run();
+            log.info("rank {} finished", rank);
+            comm.close();
+        } catch (Throwable t) {
+            boolean sameOnAllRanks = t instanceof JobException || t instanceof NonFiniteException
+                    || t instanceof dopt.train.ReplicaMismatchException;
+            log.error("rank " + rank + " failed: " + t.getMessage(), t);
+            if (rank == 0 || !sameOnAllRanks) {
+                System.err.println("dopt rank " + rank + ": error: " + t.getMessage()
+                        + (t instanceof CommTimeoutException || sameOnAllRanks ? "" : " (" + t.getClass().getName() + ")"));
+            }
+            System.err.flush();
+            System.out.flush();
+            // in multicore mode all ranks share one JVM: let rank 0 report before any exit ends it
+            if (rank != 0) sleepQuietly(1500);
+            System.exit(1);
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

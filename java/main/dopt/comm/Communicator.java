@@ -1,0 +1,73 @@
+package dopt.comm;
+
+/**
+ * Collective operations among the ranks of one job on flat {@code float[]} buffers.
+ *
+ * <p>Every blocking call is bounded by {@link #timeoutMillis()}: when a peer rank has died, the call
+ * throws {@link CommTimeoutException} instead of hanging (MPJ Express's own collectives block
+ * forever in that case). Results are bit-identical on all ranks, so replicas that apply the same
+ * update to the same reduced gradient stay bit-identical.
+ */
+public interface Communicator extends AutoCloseable {
+
+    int rank();
+
+    int size();
+
+    /** In-place sum over ranks of {@code buf[off, off+len)}. */
+    void allreduceSum(float[] buf, int off, int len);
+
+    /** In-place mean over ranks: the sum scaled by 1/size. */
+    default void allreduceMean(float[] buf, int off, int len) {
+        allreduceSum(buf, off, len);
+        if (size() > 1) {
+            float inv = 1f / size();
+            for (int i = off; i < off + len; i++) buf[i] *= inv;
+        }
+    }
+
+    /** Copies {@code buf[off, off+len)} of {@code root} into the same range on every rank. */
+    void broadcast(float[] buf, int off, int len, int root);
+
+    /**
+     * Gathers {@code count} floats from every rank: rank r's {@code send[sendOff, sendOff+count)}
+     * lands in {@code recv[recvOff + r*count, recvOff + (r+1)*count)} on all ranks.
+     */
+    void allgather(float[] send, int sendOff, int count, float[] recv, int recvOff);
+
+    /**
+     * Sums {@code buf[off, off+len)} over ranks and leaves on rank r only its block
+     * {@link #blockStart}(len, r) ... {@link #blockStart}(len, r+1) of the sum (in place; other
+     * blocks of {@code buf} are scratch afterwards).
+     */
+    void reduceScatterSum(float[] buf, int off, int len);
+
+    /** Returns when every rank has entered it (or throws on timeout). */
+    void barrier();
+
+    /** Gathers a byte message of any length from every rank to all ranks (index = rank). */
+    byte[][] allgatherBytes(byte[] mine);
+
+    /** Bytes this rank has sent through the communicator so far. */
+    long bytesSent();
+
+    /** Bytes this rank has received through the communicator so far. */
+    long bytesReceived();
+
+    /** Bound for every blocking call, in milliseconds. */
+    long timeoutMillis();
+
+    /** Start of rank {@code r}'s block when {@code len} elements are split into {@code size()} near-equal blocks. */
+    default int blockStart(int len, int r) {
+        return blockStart(len, size(), r);
+    }
+
+    /** Block split shared by the collectives: the first {@code len % n} blocks are one element longer. */
+    static int blockStart(int len, int n, int r) {
+        int base = len / n, extra = len % n;
+        return r * base + Math.min(r, extra);
+    }
+
+    @Override
+    void close();
+}

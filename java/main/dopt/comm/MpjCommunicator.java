@@ -1,0 +1,224 @@
+package dopt.comm;
+
+import java.util.concurrent.locks.LockSupport;
+import mpi.Datatype;
+import mpi.MPI;
+import mpi.Request;
+
+/**
+ * {@link Communicator} over MPJ Express, under both the {@code multicore} (smpdev) and the
+ * {@code niodev} devices.
+ *
+ * <p>The collectives are built on non-blocking point-to-point messages that are polled against a
+ * deadline, because MPJ's own collectives block forever when a peer dies and cannot be
+ * interrupted. Allreduce is the ring algorithm (reduce-scatter, then allgather; Patarasuk and
+ * Yuan 2009), which also keeps every result bit-identical across ranks: each block is reduced
+ * once, by one rank, in a fixed order, and then copied to the others. Messages are cut into
+ * chunks of at most {@link #CHUNK_FLOATS} floats because MPJ fails on messages of 256 MiB or more.
+ */
+public final class MpjCommunicator implements Communicator {
+
+    /** 8 Mi floats = 32 MiB per message, far below MPJ's 256 MiB failure point. */
+    static final int CHUNK_FLOATS = 8 << 20;
+
+    private static final int TAG_RS = 11, TAG_AG = 12, TAG_BCAST = 13, TAG_GATHER = 14,
+            TAG_LEN = 15, TAG_BYTES = 16, TAG_RSCATTER = 17;
+
+    private final int rank, size;
+    private final long timeoutNanos;
+    private float[] scratch = new float[0];
+    private final float[] barrierBuf = new float[1];
+    private long bytesSent, bytesReceived;
+
+    private MpjCommunicator(long timeoutMillis) {
+        this.rank = MPI.COMM_WORLD.Rank();
+        this.size = MPI.COMM_WORLD.Size();
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
+    }
+
+    /**
+     * Initialises MPJ Express with the arguments the starter passed to {@code main} and returns the
+     * application's own arguments (MPJ prepends rank, size and device).
+     */
+    public static String[] init(String[] mainArgs) {
+        return MPI.Init(mainArgs);
+    }
+
+    /** The world communicator of an initialised MPJ job. */
+    public static MpjCommunicator world(long timeoutMillis) {
+        return new MpjCommunicator(timeoutMillis);
+    }
+
+    @Override public int rank() { return rank; }
+    @Override public int size() { return size; }
+    @Override public long bytesSent() { return bytesSent; }
+    @Override public long bytesReceived() { return bytesReceived; }
+    @Override public long timeoutMillis() { return timeoutNanos / 1_000_000L; }
+
+    @Override
+    public void allreduceSum(float[] buf, int off, int len) {
+        if (size == 1 || len == 0) return;
+        reduceScatterRing(buf, off, len, 0, "allreduce");
+        // rank r now holds the reduced block (r + 1) mod n; circulate the blocks
+        int right = (rank + 1) % size, left = (rank - 1 + size) % size;
+        for (int s = 0; s < size - 1; s++) {
+            int sb = Math.floorMod(rank + 1 - s, size), rb = Math.floorMod(rank - s, size);
+            int so = off + blockStart(len, sb), sl = blockStart(len, sb + 1) - blockStart(len, sb);
+            int ro = off + blockStart(len, rb), rl = blockStart(len, rb + 1) - blockStart(len, rb);
+            exchangeFloats(buf, so, sl, right, buf, ro, rl, left, TAG_AG, "allreduce");
+        }
+    }
+
+    @Override
+    public void reduceScatterSum(float[] buf, int off, int len) {
+        if (size == 1 || len == 0) return;
+        reduceScatterRing(buf, off, len, 1, "reduce-scatter");
+    }
+
+    /**
+     * Ring reduce-scatter. With {@code shift} 0 rank r ends holding block r+1 (what the allgather
+     * phase of allreduce expects); with shift 1 it ends holding block r.
+     */
+    private void reduceScatterRing(float[] buf, int off, int len, int shift, String op) {
+        int right = (rank + 1) % size, left = (rank - 1 + size) % size;
+        int maxBlock = blockStart(len, 1);
+        ensureScratch(Math.min(maxBlock, CHUNK_FLOATS));
+        int tag = shift == 0 ? TAG_RS : TAG_RSCATTER;
+        for (int s = 0; s < size - 1; s++) {
+            int sb = Math.floorMod(rank - s - shift, size), rb = Math.floorMod(rank - s - 1 - shift, size);
+            int so = off + blockStart(len, sb), sl = blockStart(len, sb + 1) - blockStart(len, sb);
+            int ro = off + blockStart(len, rb), rl = blockStart(len, rb + 1) - blockStart(len, rb);
+            for (int c = 0; c < Math.max(sl, rl); c += CHUNK_FLOATS) {
+                int sc = Math.max(0, Math.min(CHUNK_FLOATS, sl - c)), rc = Math.max(0, Math.min(CHUNK_FLOATS, rl - c));
+                exchange(buf, so + c, sc, MPI.FLOAT, right, scratch, 0, rc, left, tag, op, 4);
+                float[] t = scratch;
+                int base = ro + c;
+                for (int i = 0; i < rc; i++) buf[base + i] += t[i];
+            }
+        }
+    }
+
+    @Override
+    public void broadcast(float[] buf, int off, int len, int root) {
+        checkRank(root);
+        if (size == 1 || len == 0) return;
+        for (int c = 0; c < len; c += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, len - c);
+            if (rank == root) {
+                Request[] reqs = new Request[size - 1];
+                int k = 0;
+                for (int p = 0; p < size; p++)
+                    if (p != root) reqs[k++] = MPI.COMM_WORLD.Isend(buf, off + c, n, MPI.FLOAT, p, TAG_BCAST);
+                k = 0;
+                for (int p = 0; p < size; p++) if (p != root) await(reqs[k++], "broadcast", p);
+                bytesSent += 4L * n * (size - 1);
+            } else {
+                await(MPI.COMM_WORLD.Irecv(buf, off + c, n, MPI.FLOAT, root, TAG_BCAST), "broadcast", root);
+                bytesReceived += 4L * n;
+            }
+        }
+    }
+
+    @Override
+    public void allgather(float[] send, int sendOff, int count, float[] recv, int recvOff) {
+        System.arraycopy(send, sendOff, recv, recvOff + rank * count, count);
+        if (size == 1 || count == 0) return;
+        int right = (rank + 1) % size, left = (rank - 1 + size) % size;
+        for (int s = 0; s < size - 1; s++) {
+            int sb = Math.floorMod(rank - s, size), rb = Math.floorMod(rank - s - 1, size);
+            exchangeFloats(recv, recvOff + sb * count, count, right, recv, recvOff + rb * count, count, left,
+                    TAG_GATHER, "allgather");
+        }
+    }
+
+    @Override
+    public void barrier() {
+        barrierBuf[0] = 1f;
+        allreduceSum(barrierBuf, 0, 1);
+        if (barrierBuf[0] != size) throw new IllegalStateException("barrier: expected " + size + " ranks, counted " + barrierBuf[0]);
+    }
+
+    @Override
+    public byte[][] allgatherBytes(byte[] mine) {
+        byte[][] all = new byte[size][];
+        all[rank] = mine.clone();
+        if (size == 1) return all;
+        int[] lens = new int[size];
+        int[] myLen = {mine.length};
+        Request[] sends = new Request[size], recvs = new Request[size];
+        for (int p = 0; p < size; p++) {
+            if (p == rank) continue;
+            recvs[p] = MPI.COMM_WORLD.Irecv(lens, p, 1, MPI.INT, p, TAG_LEN);
+            sends[p] = MPI.COMM_WORLD.Isend(myLen, 0, 1, MPI.INT, p, TAG_LEN);
+        }
+        for (int p = 0; p < size; p++) if (p != rank) { await(recvs[p], "allgather-bytes", p); await(sends[p], "allgather-bytes", p); }
+        for (int p = 0; p < size; p++) {
+            if (p == rank) continue;
+            all[p] = new byte[lens[p]];
+            recvs[p] = MPI.COMM_WORLD.Irecv(all[p], 0, lens[p], MPI.BYTE, p, TAG_BYTES);
+            sends[p] = MPI.COMM_WORLD.Isend(mine, 0, mine.length, MPI.BYTE, p, TAG_BYTES);
+        }
+        for (int p = 0; p < size; p++) {
+            if (p == rank) continue;
+            await(recvs[p], "allgather-bytes", p);
+            await(sends[p], "allgather-bytes", p);
+            bytesSent += 4 + mine.length;
+            bytesReceived += 4 + lens[p];
+        }
+        return all;
+    }
+
+    private void exchangeFloats(float[] sbuf, int soff, int slen, int to, float[] rbuf, int roff, int rlen, int from,
+                                int tag, String op) {
+        for (int c = 0; c < Math.max(slen, rlen); c += CHUNK_FLOATS) {
+            int sc = Math.max(0, Math.min(CHUNK_FLOATS, slen - c)), rc = Math.max(0, Math.min(CHUNK_FLOATS, rlen - c));
+            exchange(sbuf, soff + c, sc, MPI.FLOAT, to, rbuf, roff + c, rc, from, tag, op, 4);
+        }
+    }
+
+    private void exchange(Object sbuf, int soff, int scount, Datatype type, int to,
+                          Object rbuf, int roff, int rcount, int from, int tag, String op, int elemBytes) {
+        Request r = MPI.COMM_WORLD.Irecv(rbuf, roff, rcount, type, from, tag);
+        Request s = MPI.COMM_WORLD.Isend(sbuf, soff, scount, type, to, tag);
+        await(r, op, from);
+        await(s, op, to);
+        bytesSent += (long) elemBytes * scount;
+        bytesReceived += (long) elemBytes * rcount;
+    }
+
+    /**
+     * Polls {@code req} until it completes or the deadline passes. Spins briefly (most exchanges
+     * finish within microseconds), then parks in short slices so that two ranks on two cores do
+     * not starve MPJ's own progress threads.
+     */
+    private void await(Request req, String op, int peer) {
+        if (req.Test() != null) return;
+        long deadline = System.nanoTime() + timeoutNanos;
+        int spins = 0;
+        while (req.Test() == null) {
+            if (++spins < 1000) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(20_000);
+                if (System.nanoTime() - deadline > 0)
+                    throw new CommTimeoutException("rank " + rank + ": " + op + " did not complete within "
+                            + timeoutNanos / 1_000_000_000.0 + " s waiting for rank " + peer
+                            + " (that rank has probably died or hung; the bound is the job's comm.timeout_s)");
+            }
+        }
+    }
+
+    private void ensureScratch(int n) {
+        if (scratch.length < n) scratch = new float[n];
+    }
+
+    private void checkRank(int r) {
+        if (r < 0 || r >= size) throw new IllegalArgumentException("rank " + r + " out of range for " + size + " ranks");
+    }
+
+    /** Finalises MPJ Express; call only when every rank reaches the end normally. */
+    @Override
+    public void close() {
+        MPI.Finalize();
+    }
+}

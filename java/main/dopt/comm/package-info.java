@@ -1,0 +1,5 @@
+/**
+ * Collectives among ranks: the {@link dopt.comm.Communicator} interface, its MPJ Express
+ * implementation with bounded waits, and the single-rank one. Imports nothing from other dopt packages.
+ */
+package dopt.comm;

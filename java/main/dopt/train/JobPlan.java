@@ -1,0 +1,52 @@
+package dopt.train;
+
+import dopt.data.Dataset;
+import dopt.data.Mnist;
+import dopt.data.Sharding;
+import dopt.job.Job;
+import dopt.job.JobException;
+import dopt.nn.Mlp;
+import dopt.nn.Model;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The checks and constructions a job needs before any rank trains: shared by the launcher (which
+ * refuses a bad request before starting MPJ) and by every rank.
+ */
+public final class JobPlan {
+    private JobPlan() { }
+
+    /** {train, test} of the job's data set; a missing package is a {@link JobException} naming the install command. */
+    public static Dataset[] loadData(Job job, Path repoRoot) throws JobException {
+        try {
+            return switch (job.data.dataset) {
+                case MNIST_EMBEDDED -> Mnist.embedded();
+                case MNIST -> Mnist.fromDirectory(Mnist.defaultFullDirectory(repoRoot));
+            };
+        } catch (IOException e) {
+            throw new JobException("data set '" + job.data.dataset.name().toLowerCase().replace('_', '-') + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Every rank's shard; fails when a shard cannot fill one batch (too many ranks for the data). */
+    public static int[][] checkShards(Job job, Dataset train, int ranks) throws JobException {
+        int[][] shards = new int[ranks][];
+        for (int r = 0; r < ranks; r++) {
+            shards[r] = Sharding.shard(train.y(), train.classes(), ranks, r, job.data.sharding.name().toLowerCase(),
+                    job.data.alpha, job.seed);
+            if (shards[r].length < job.data.batchSize)
+                throw new JobException("--np " + ranks + " is too large for this job: " + train.name() + " has " + train.n()
+                        + " training samples and rank " + r + "'s " + job.data.sharding.name().toLowerCase() + " shard holds "
+                        + shards[r].length + ", fewer than data.batch_size " + job.data.batchSize
+                        + "; use fewer ranks, a smaller batch, or a larger data set");
+        }
+        return shards;
+    }
+
+    /** The job's model, sized for the data and for the larger of the training and evaluation batches. */
+    public static Model buildModel(Job job, Dataset train) {
+        int[] hidden = job.model.hidden.stream().mapToInt(Integer::intValue).toArray();
+        return new Mlp(train.dim(), hidden, train.classes(), Math.max(job.data.batchSize, DataParallelTrainer.EVAL_BATCH));
+    }
+}

@@ -1,0 +1,33 @@
+package dopt.train;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The end-of-run figures: printed as a table and written as summary.json beside the outputs. */
+final class Summary {
+    final Map<String, Object> rows = new LinkedHashMap<>();
+
+    Summary put(String key, Object value) {
+        rows.put(key, value);
+        return this;
+    }
+
+    String table() {
+        int w = 0;
+        for (String k : rows.keySet()) w = Math.max(w, k.length());
+        StringBuilder sb = new StringBuilder();
+        String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(52) + "+\n";
+        sb.append(rule);
+        for (Map.Entry<String, Object> e : rows.entrySet())
+            sb.append(String.format(Locale.ROOT, "| %-" + w + "s | %-50s |%n", e.getKey(), format(e.getValue())));
+        sb.append(rule);
+        return sb.toString();
+    }
+
+    private static String format(Object v) {
+        if (v instanceof Double d) return String.format(Locale.ROOT, "%.4f", d);
+        if (v instanceof Float f) return String.format(Locale.ROOT, "%.4f", f);
+        return String.valueOf(v);
+    }
+}

@@ -1,0 +1,143 @@
+package dopt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dopt.comm.Daemon;
+import dopt.io.Checkpoint;
+import dopt.state.StateTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Data-parallel training through {@code dopt run} on real MPJ Express ranks. */
+class DataParallelTrainingIT {
+    @TempDir Path dir;
+
+    private static final String ADAM = "{\"name\": \"adam\", \"lr\": 0.001}";
+
+    @Test
+    void twoMulticoreRanksTrainKeepReplicasIdenticalAndWriteEverything() throws Exception {
+        Path job = Jobs.write(dir, "dp2", Jobs.mlp("dp2", ADAM, 120, 40, "\"verify_replicas\": true, \"eval_every\": 60"));
+        DoptProcess.Result r = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--output", "out");
+        assertEquals(0, r.exitCode(), r.output());
+        Path out = dir.resolve("out");
+        assertTrue(r.output().contains("test accuracy"), "summary table printed");
+        assertTrue(r.output().contains("ETA"), "progress printed");
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        double acc = Double.parseDouble(summary.get("test accuracy").asText().replace("%", "").trim());
+        assertTrue(acc > 80, "an MLP trained 120 steps on real digits must beat 80% test accuracy, got " + acc);
+        assertTrue(summary.get("replicas").asText().contains("every step"));
+        for (String f : List.of("trace.h5", "loss.png", "summary.json", "_SUCCESS", "logs/rank-0.log", "logs/rank-1.log",
+                "checkpoints/ckpt-000040.h5", "checkpoints/ckpt-000080.h5", "checkpoints/ckpt-000120.h5"))
+            assertTrue(Files.exists(out.resolve(f)), f + " exists");
+        Checkpoint.Loaded ck = Checkpoint.read(out.resolve("checkpoints/ckpt-000120.h5"));
+        assertEquals("120", ck.attributes().get("step"));
+        assertArrayEquals(new long[] {120}, ck.tree().longs("train/step"));
+        assertTrue(ck.tree().contains("ranks/1/rng") && ck.tree().contains("ranks/1/loader"), "every rank's RNG and loader are saved");
+        assertTrue(ck.tree().contains("optim/0-ScaleByAdam/mu/fc1.weight") || ck.tree().leaves().keySet().stream().anyMatch(k -> k.contains("/mu/")),
+                "Adam moments are saved");
+        // standard HDF5: h5py reads the per-step, per-rank trace
+        DoptProcess.Result py = DoptProcess.exec(List.of("/usr/bin/python3", "-c",
+                "import h5py,sys; f=h5py.File(sys.argv[1],'r'); d=f['trace/loss']; print('SHAPE', d.shape); "
+                        + "print('BYTES', int(f['trace/bytes_sent'][:].sum()))",
+                out.resolve("trace.h5").toString()), dir, 60);
+        assertEquals(0, py.exitCode(), py.output());
+        assertTrue(py.output().contains("SHAPE (120, 2)"), py.output());
+        long bytes = Long.parseLong(py.output().replaceAll("(?s).*BYTES (\\d+).*", "$1").trim());
+        assertTrue(bytes > 0, "gradients crossed the wire");
+        DoptProcess.Result dump = DoptProcess.exec(List.of("h5dump", "-H", out.resolve("trace.h5").toString()), dir, 60);
+        assertEquals(0, dump.exitCode(), dump.output());
+        DoptProcess.Result inspect = DoptProcess.dopt(dir, 60, "inspect", out.resolve("checkpoints/ckpt-000120.h5").toString());
+        assertEquals(0, inspect.exitCode(), inspect.output());
+        assertTrue(inspect.output().contains("params/fc1.weight"), inspect.output());
+    }
+
+    @Test
+    void fourMulticoreRanksTrain() throws Exception {
+        Path job = Jobs.write(dir, "dp4", Jobs.mlp("dp4", "{\"name\": \"sgd\", \"lr\": 0.05, \"momentum\": 0.9}", 40, 0,
+                "\"verify_replicas\": true"));
+        DoptProcess.Result r = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "4", "--output", "out4");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(Files.exists(dir.resolve("out4/_SUCCESS")));
+    }
+
+    @Test
+    void resumedRunReproducesTheUninterruptedRunBitForBit() throws Exception {
+        Path job = Jobs.write(dir, "res", Jobs.mlp("res", ADAM, 60, 20, ""));
+        DoptProcess.Result full = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--output", "full");
+        assertEquals(0, full.exitCode(), full.output());
+        DoptProcess.Result resumed = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--output", "resumed",
+                "--resume", dir.resolve("full/checkpoints/ckpt-000040.h5").toString());
+        assertEquals(0, resumed.exitCode(), resumed.output());
+        assertTrue(resumed.output().contains("resuming at step 41"), resumed.output());
+        StateTree a = Checkpoint.read(dir.resolve("full/checkpoints/ckpt-000060.h5")).tree();
+        StateTree b = Checkpoint.read(dir.resolve("resumed/checkpoints/ckpt-000060.h5")).tree();
+        int compared = 0;
+        for (Map.Entry<String, StateTree.Leaf> e : a.leaves().entrySet()) {
+            if (e.getKey().startsWith("trace/")) continue;
+            if (e.getValue() instanceof StateTree.FloatLeaf f) {
+                float[] other = b.floats(e.getKey());
+                for (int i = 0; i < f.data().length; i++)
+                    assertEquals(Float.floatToRawIntBits(f.data()[i]), Float.floatToRawIntBits(other[i]), e.getKey() + "[" + i + "]");
+                compared++;
+            } else if (e.getValue() instanceof StateTree.LongLeaf l) {
+                assertArrayEquals(l.data(), b.longs(e.getKey()), e.getKey());
+            }
+        }
+        assertTrue(compared >= 4, "parameters and Adam moments compared");
+    }
+
+    @Test
+    void niodevRanksInSeparateProcessesTrain() throws Exception {
+        Path job = Jobs.write(dir, "nio", Jobs.mlp("nio", ADAM, 30, 0, "\"verify_replicas\": true"));
+        DoptProcess.Result r = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--dev", "niodev", "--output", "nio");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("cluster configuration with niodev"), r.output());
+        assertTrue(Files.exists(dir.resolve("nio/_SUCCESS")));
+    }
+
+    @Test
+    void killingOneNiodevRankMakesTheOthersFailWithTheTimeoutError() throws Exception {
+        Daemon.start();
+        Path job = Jobs.write(dir, "kill", Jobs.mlp("kill", ADAM, 200000, 0, "\"comm\": {\"timeout_s\": 5}"));
+        ProcessBuilder pb = new ProcessBuilder(DoptProcess.java(), "-Ddopt.home=" + DoptProcess.repo(), "-jar",
+                DoptProcess.repo().resolve("target/dopt.jar").toString(), "run", job.toString(), "--np", "2", "--dev", "niodev",
+                "--machines", DoptProcess.repo().resolve("mpi/machines.localhost").toString(), "--output", "kill")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("launcher.log").toFile());
+        pb.environment().put("MPJ_HOME", DoptProcess.mpjHome().toString());
+        Process launcher = pb.start();
+        // wait until both rank processes train (their logs say so), then kill one
+        Path log1 = dir.resolve("kill/logs/rank-1.log");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!(Files.exists(log1) && Files.readString(log1).contains("started")) && System.nanoTime() < deadline) Thread.sleep(200);
+        Thread.sleep(2000);
+        List<ProcessHandle> ranks = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("RankMain") && p.info().commandLine().orElse("").contains(dir.toString()))
+                .toList();
+        assertEquals(2, ranks.size(), "two rank processes are running");
+        long t0 = System.nanoTime();
+        ranks.get(ranks.size() - 1).destroyForcibly();
+        boolean ended = launcher.waitFor(90, java.util.concurrent.TimeUnit.SECONDS);
+        double waited = (System.nanoTime() - t0) / 1e9;
+        if (!ended) launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+        String out = Files.readString(dir.resolve("launcher.log"));
+        System.out.println(out);
+        assertTrue(ended, "the launcher exits once the surviving rank times out");
+        assertTrue(launcher.exitValue() != 0, "a job with a dead rank fails");
+        assertTrue(out.contains("did not complete within 5.0 s"), out);
+        assertTrue(waited < 60, "bounded by the 5 s timeout, waited " + waited);
+        assertFalse(Files.exists(dir.resolve("kill/_SUCCESS")));
+    }
+
+    @AfterAll
+    static void stopDaemon() throws Exception { Daemon.stop(); }
+}

@@ -1,0 +1,85 @@
+package dopt.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobFileTest {
+    @TempDir Path dir;
+
+    private static String error(String json) {
+        return assertThrows(JobException.class, () -> JobFile.parse(json, "t.json")).getMessage();
+    }
+
+    @Test
+    void anEmptyObjectIsTheDefaultJob() throws Exception {
+        Job j = JobFile.parse("{}", "t");
+        assertEquals(300, j.steps);
+        assertEquals(Job.OptimizerName.ADAM, j.optimizer.name);
+        assertEquals(Job.DatasetName.MNIST_EMBEDDED, j.data.dataset);
+    }
+
+    @Test
+    void fieldsAreReadWithTheirJsonNames() throws Exception {
+        Job j = JobFile.parse("{\"data\": {\"batch_size\": 16, \"sharding\": \"dirichlet\", \"alpha\": 0.1},"
+                + "\"optimizer\": {\"name\": \"sgd\", \"lr\": 0.1, \"weight_decay\": 0.01, \"schedule\": \"warmup_cosine\"},"
+                + "\"comm\": {\"timeout_s\": 5}, \"verify_replicas\": true}", "t");
+        assertEquals(16, j.data.batchSize);
+        assertEquals(Job.ShardingKind.DIRICHLET, j.data.sharding);
+        assertEquals(0.01, j.optimizer.weightDecay);
+        assertEquals(Job.ScheduleKind.WARMUP_COSINE, j.optimizer.schedule);
+        assertEquals(5, j.comm.timeoutS);
+        assertTrue(j.verifyReplicas);
+    }
+
+    @Test
+    void unknownFieldsAreNamedWithTheAllowedOnes() {
+        String m = error("{\"data\": {\"batchsize\": 16}}");
+        assertTrue(m.contains("unknown field 'data.batchsize'"), m);
+        assertTrue(m.contains("batch_size") && m.contains("sharding"), m);
+    }
+
+    @Test
+    void enumValuesListTheAllowedOnes() {
+        String m = error("{\"data\": {\"sharding\": \"random\"}}");
+        assertTrue(m.contains("'data.sharding'") && m.contains("\"random\"") && m.contains("iid, dirichlet"), m);
+    }
+
+    @Test
+    void wrongTypesAndRangesNameTheField() {
+        assertTrue(error("{\"steps\": \"many\"}").contains("'steps'"));
+        assertTrue(error("{\"steps\": 1.5}").contains("'steps'"));
+        assertTrue(error("{\"steps\": 0}").contains("'steps' must be at least 1"));
+        assertTrue(error("{\"optimizer\": {\"lr\": -1}}").contains("'optimizer.lr'"));
+        assertTrue(error("{\"optimizer\": {\"beta2\": 1.0}}").contains("'optimizer.beta2'"));
+        assertTrue(error("{\"model\": {\"hidden\": []}}").contains("'model.hidden'"));
+        assertTrue(error("{\"checkpoint\": {\"keep\": 0}}").contains("'checkpoint.keep'"));
+    }
+
+    @Test
+    void malformedJsonSaysWhere() {
+        String m = error("{\n \"steps\": 3,\n}");
+        assertTrue(m.contains("not valid JSON") && m.contains("line 3"), m);
+    }
+
+    @Test
+    void aJobFileWithoutANameIsNamedAfterTheFile() throws Exception {
+        Path f = dir.resolve("my-sweep_1.json");
+        Files.writeString(f, "{\"steps\": 3}");
+        assertEquals("my-sweep_1", JobFile.read(f).name);
+        assertTrue(assertThrows(JobException.class, () -> JobFile.read(dir.resolve("nope.json"))).getMessage().contains("does not exist"));
+    }
+
+    @Test
+    void theJobRoundTripsThroughItsJson() throws Exception {
+        Job j = JobFile.parse("{\"name\": \"x\", \"optimizer\": {\"name\": \"adamw\", \"weight_decay\": 0.1}}", "t");
+        Job back = JobFile.parse(JobFile.toJson(j), "again");
+        assertEquals(JobFile.toJson(j), JobFile.toJson(back));
+        assertEquals(Job.OptimizerName.ADAMW, back.optimizer.name);
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Starts, stops or reports the MPJ Express daemon of this host (niodev needs one per host).
+#   mpi/daemon.sh start|stop|status      exit 0 ok; start exits 3 if a daemon already listens
+# Port: $DOPT_MPJ_DAEMON_PORT or the one in $MPJ_HOME/conf/mpjexpress.conf (40055). The daemon also
+# uses port 40052 and needs a writable user.home: it gets mpi/run/home-<port>.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export MPJ_HOME=${MPJ_HOME:-$here/home}
+conf_port=$(sed -n 's/^mpjexpress.mpjdaemon.port.1=//p' "$MPJ_HOME/conf/mpjexpress.conf" 2>/dev/null || true)
+port=${DOPT_MPJ_DAEMON_PORT:-${conf_port:-40055}}
+run="$here/run"
+pidf="$run/daemon-$port.pid"
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
+case "${1:-}" in
+  start)
+    [ -f "$MPJ_HOME/lib/daemon.jar" ] || { echo "daemon.sh: MPJ_HOME $MPJ_HOME is not set up; run ./dopt setup" >&2; exit 1; }
+    if listening; then echo "daemon.sh: an MPJ daemon already listens on port $port"; exit 3; fi
+    mkdir -p "$run/home-$port"
+    L="$MPJ_HOME/lib"
+    nohup java -Duser.home="$run/home-$port" \
+      -cp "$L/daemon.jar:$L/log4j-1.2.jar:$L/runtimecommon.jar:$L/mpj.jar:$L/commons-io.jar:$L/commons-codec.jar" \
+      runtime.daemon.MPJDaemon "$port" >"$run/daemon-$port.log" 2>&1 &
+    echo $! >"$pidf"
+    for _ in $(seq 1 100); do
+      if listening; then echo "daemon.sh: MPJ daemon started on port $port (pid $(cat "$pidf"))"; exit 0; fi
+      kill -0 "$(cat "$pidf")" 2>/dev/null || { echo "daemon.sh: the MPJ daemon exited; see $run/daemon-$port.log" >&2; tail -5 "$run/daemon-$port.log" >&2; exit 1; }
+      sleep 0.2
+    done
+    echo "daemon.sh: the MPJ daemon did not open port $port within 20 s; see $run/daemon-$port.log" >&2; exit 1 ;;
+  stop)
+    if [ -f "$pidf" ]; then
+      pid=$(cat "$pidf")
+      # the daemon's children are the rank JVMs it started
+      pkill -TERM -P "$pid" 2>/dev/null || true
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$pidf"
+      echo "daemon.sh: MPJ daemon on port $port stopped"
+    else
+      echo "daemon.sh: no daemon started by this project on port $port"
+    fi ;;
+  status)
+    if listening; then echo "daemon.sh: an MPJ daemon listens on port $port"; else echo "daemon.sh: no MPJ daemon on port $port"; exit 1; fi ;;
+  *) echo "usage: mpi/daemon.sh start|stop|status" >&2; exit 2 ;;
+esac
