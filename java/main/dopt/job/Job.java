@@ -29,7 +29,7 @@ public final class Job {
         public List<Integer> hidden = List.of(512, 512);
     }
 
-    public enum ModelType { MLP }
+    public enum ModelType { @JsonProperty("mlp") MLP }
 
     public static final class Data {
         public DatasetName dataset = DatasetName.MNIST_EMBEDDED;

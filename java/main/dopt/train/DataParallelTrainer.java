@@ -191,15 +191,12 @@ public final class DataParallelTrainer {
         long stepsRun = job.steps - first + 1;
         double[] ev = evaluate(job.steps);
         checkReplicas(job.steps);
-        writeCheckpoint(job.steps);
-        Map<String, float[][]> gathered = trace.gather(comm, job.steps);
-        long sent = comm.bytesSent() - sent0, recv = comm.bytesReceived() - recv0;
-        long[] totals = sumOverRanks(sent, recv);
+        long[] totals = sumOverRanks(comm.bytesSent() - sent0, comm.bytesReceived() - recv0);
+        Map<String, float[][]> gathered = writeCheckpoint(job.steps);
         Path tracePath = outDir.resolve("trace.h5"), plot = outDir.resolve("loss.png"), summaryPath = outDir.resolve("summary.json");
         Outcome outcome = new Outcome(lastGlobalLoss, ev[1], ev[0], stepsRun / Math.max(seconds, 1e-9), totals[0], totals[1],
                 optimizer.stateBytes(), lastCheckpoint, tracePath, plot, summaryPath);
         if (rank == 0) {
-            writeTrace(gathered);
             double[] es = new double[evals.size()], el = new double[evals.size()];
             for (int i = 0; i < es.length; i++) {
                 es[i] = evals.get(i)[0];
@@ -281,8 +278,11 @@ public final class DataParallelTrainer {
         return String.format(Locale.ROOT, "test acc %.2f%%", 100 * e[0]);
     }
 
-    /** Gathers every rank's own state and the trace; rank 0 writes the checkpoint. A collective call. */
-    private void writeCheckpoint(long s) throws IOException {
+    /**
+     * Gathers every rank's own state and the trace; rank 0 writes the checkpoint and the trace file.
+     * A collective call; returns the gathered trace.
+     */
+    private Map<String, float[][]> writeCheckpoint(long s) throws IOException {
         long[] rng = state.longs(rankPath(rank, "rng")), pos = state.longs(rankPath(rank, "loader"));
         ByteBuffer mine = ByteBuffer.allocate(8 * (rng.length + pos.length + 2));
         mine.putLong(rng.length);
@@ -321,6 +321,7 @@ public final class DataParallelTrainer {
         } else {
             lastCheckpoint = checkpointDir.resolve(String.format(Locale.ROOT, "ckpt-%06d.h5", s));
         }
+        return gathered;
     }
 
     private void pruneCheckpoints() throws IOException {
@@ -340,10 +341,16 @@ public final class DataParallelTrainer {
         Trace.write(outDir.resolve("trace.h5"), gathered, TraceRecorder.units(), attrs);
     }
 
+    /** Totals of this run's bytes sent and received over all ranks. A collective call. */
     private long[] sumOverRanks(long sent, long recv) {
-        float[] v = {sent / 1024f, recv / 1024f};
-        comm.allreduceSum(v, 0, 2);
-        return new long[] {(long) v[0] * 1024, (long) v[1] * 1024};
+        byte[][] all = comm.allgatherBytes(ByteBuffer.allocate(16).putLong(sent).putLong(recv).array());
+        long[] t = new long[2];
+        for (byte[] b : all) {
+            ByteBuffer bb = ByteBuffer.wrap(b);
+            t[0] += bb.getLong();
+            t[1] += bb.getLong();
+        }
+        return t;
     }
 
     private Summary summarize(Outcome o, double seconds, long stepsRun) throws IOException {

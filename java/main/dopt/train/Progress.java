@@ -22,7 +22,7 @@ final class Progress {
 
     void update(long step, double loss, String extra) {
         long now = System.nanoTime();
-        if (step < total && lastPrint != Long.MIN_VALUE && now - lastPrint < intervalNanos) return;
+        if (step < total && extra == null && lastPrint != Long.MIN_VALUE && now - lastPrint < intervalNanos) return;
         lastPrint = now;
         double secs = (now - startNanos) / 1e9;
         long done = step - first + 1;

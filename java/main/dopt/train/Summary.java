@@ -14,13 +14,16 @@ final class Summary {
     }
 
     String table() {
-        int w = 0;
-        for (String k : rows.keySet()) w = Math.max(w, k.length());
+        int w = 0, v = 0;
+        for (Map.Entry<String, Object> e : rows.entrySet()) {
+            w = Math.max(w, e.getKey().length());
+            v = Math.max(v, format(e.getValue()).length());
+        }
         StringBuilder sb = new StringBuilder();
-        String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(52) + "+\n";
+        String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(v + 2) + "+\n";
         sb.append(rule);
         for (Map.Entry<String, Object> e : rows.entrySet())
-            sb.append(String.format(Locale.ROOT, "| %-" + w + "s | %-50s |%n", e.getKey(), format(e.getValue())));
+            sb.append(String.format(Locale.ROOT, "| %-" + w + "s | %-" + v + "s |%n", e.getKey(), format(e.getValue())));
         sb.append(rule);
         return sb.toString();
     }

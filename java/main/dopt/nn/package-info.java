@@ -1,0 +1,2 @@
+/** Models with hand-written backward passes. Imports dopt.tensor and dopt.random. */
+package dopt.nn;

@@ -1,0 +1,86 @@
+package dopt.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dopt.comm.LocalCommunicator;
+import dopt.job.Job;
+import dopt.job.JobFile;
+import dopt.tensor.Param;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training loop on one in-process rank: learning, resume and failure handling. */
+class DataParallelTrainerTest {
+    @TempDir Path dir;
+
+    private static Job job(String extra) throws Exception {
+        return JobFile.parse("""
+            {"name": "t", "model": {"hidden": [32]}, "data": {"batch_size": 16},
+             "optimizer": {"name": "adam", "lr": 0.002}, "steps": 80, "seed": 9, "eval_every": 0,
+             "checkpoint": {"every": 10, "keep": 10}%s}""".formatted(extra), "test");
+    }
+
+    private DataParallelTrainer trainer(Job j, Path out) throws Exception {
+        return new DataParallelTrainer(j, new LocalCommunicator(), out, dir, new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void learnsTheDigitsAndWritesItsOutputs() throws Exception {
+        DataParallelTrainer t = trainer(job(""), dir.resolve("a"));
+        DataParallelTrainer.Outcome o = t.run();
+        assertTrue(o.testAccuracy() > 0.75, "80 Adam steps on real digits beat 75% accuracy: " + o.testAccuracy());
+        assertTrue(o.testLoss() < 1.0, "test loss fell well below ln 10 = 2.30: " + o.testLoss());
+        assertEquals(2L * 4 * (784 * 32 + 32 + 32 * 10 + 10) + 8, o.optimizerStateBytes(), "Adam: two floats per parameter + counter");
+        for (String f : List.of("trace.h5", "loss.png", "summary.json", "_SUCCESS", "checkpoints/ckpt-000080.h5"))
+            assertTrue(Files.exists(dir.resolve("a").resolve(f)), f);
+    }
+
+    @Test
+    void resumingFromAnyCheckpointGivesTheSameFinalParametersBitForBit() throws Exception {
+        DataParallelTrainer full = trainer(job(""), dir.resolve("full"));
+        full.run();
+        DataParallelTrainer resumed = trainer(job(""), dir.resolve("resumed"));
+        resumed.resume(dir.resolve("full/checkpoints/ckpt-000020.h5"));
+        assertEquals(20, resumed.step());
+        resumed.run();
+        List<Param> a = full.params(), b = resumed.params();
+        for (int i = 0; i < a.size(); i++) {
+            float[] x = a.get(i).value(), y = b.get(i).value();
+            for (int j = 0; j < x.length; j++)
+                assertEquals(Float.floatToRawIntBits(x[j]), Float.floatToRawIntBits(y[j]), a.get(i).name() + "[" + j + "]");
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelIsRefused() throws Exception {
+        trainer(job(""), dir.resolve("small")).run();
+        Job bigger = job("");
+        bigger.model.hidden = List.of(64);
+        DataParallelTrainer t = trainer(bigger, dir.resolve("big"));
+        Exception e = assertThrows(Exception.class, () -> t.resume(dir.resolve("small/checkpoints/ckpt-000080.h5")));
+        assertTrue(e.getMessage().contains("shape"), e.getMessage());
+    }
+
+    @Test
+    void aDivergingRunStopsAtTheFirstNonFiniteLossWithoutCheckpointingIt() throws Exception {
+        Job j = job("");
+        j.optimizer.name = Job.OptimizerName.SGD;
+        j.optimizer.momentum = 0;
+        j.optimizer.lr = 1e30;
+        j.checkpoint.every = 1;
+        DataParallelTrainer t = trainer(j, dir.resolve("nan"));
+        NonFiniteException e = assertThrows(NonFiniteException.class, t::run);
+        int failed = Integer.parseInt(e.getMessage().replaceAll("(?s).* at step (\\d+) .*", "$1"));
+        assertTrue(failed >= 2, e.getMessage());
+        assertTrue(e.getMessage().contains(String.format("ckpt-%06d.h5", failed - 1)), "names the last good checkpoint: " + e.getMessage());
+        assertTrue(!Files.exists(dir.resolve(String.format("nan/checkpoints/ckpt-%06d.h5", failed))));
+        assertTrue(Files.exists(dir.resolve("nan/trace.h5")), "the trace up to the failure is kept");
+    }
+}
