@@ -50,6 +50,7 @@ public final class MpjLauncher {
                 "-jar", mpjHome.resolve("lib/starter.jar").toString(), "-np", Integer.toString(req.np()), "-dev", req.dev()));
         boolean startedDaemon = false;
         if (req.dev().equals("niodev")) {
+            checkStarterPortFree(mpjHome);
             Path machines = req.machines();
             if (machines == null) {
                 machines = out.resolve("machines");
@@ -101,6 +102,25 @@ public final class MpjLauncher {
                     + other.map(o -> " (the newest valid checkpoint there is " + o + ")").orElse(""));
         }
         return p;
+    }
+
+    /**
+     * MPJ's niodev starter listens on a fixed port (mpjexpress.mpjrun.port.1 in MPJ_HOME/conf) and
+     * hangs when it is taken, so a second niodev job on the same host is refused up front.
+     */
+    private static void checkStarterPortFree(Path mpjHome) throws JobException, IOException {
+        int port = 40002;
+        Path conf = mpjHome.resolve("conf/mpjexpress.conf");
+        if (Files.exists(conf))
+            for (String line : Files.readAllLines(conf))
+                if (line.startsWith("mpjexpress.mpjrun.port.1=")) port = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new JobException("port " + port + " (MPJ's niodev starter port, " + conf + ") is in use: another niodev job "
+                    + "is probably running on this host; wait for it or run this one with --dev multicore");
+        }
     }
 
     private static void checkWritable(Path out) throws JobException {

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,12 +74,13 @@ public final class Checkpoint {
             if (RESERVED.contains(key))
                 throw new IllegalArgumentException("checkpoint attribute '" + key + "' is reserved; reserved names are " + RESERVED);
         HdfFiles.writeAtomically(file, "checkpoint", out -> {
-            TreeLayout.check(tree);
-            out.putAttribute(FORMAT_ATTRIBUTE, FORMAT);
-            out.putAttribute(CHECKSUM_ATTRIBUTE, StateChecksum.sha256(tree));
-            out.putAttribute(CREATED_ATTRIBUTE, Instant.now().toString());
-            for (Map.Entry<String, String> e : extra.entrySet())
-                out.putAttribute(e.getKey(), Objects.requireNonNull(e.getValue(), () -> "value of attribute " + e.getKey()));
+            TreeLayout.check(tree); // before hashing, which may take seconds
+            Map<String, String> root = new LinkedHashMap<>();
+            root.put(FORMAT_ATTRIBUTE, FORMAT);
+            root.put(CHECKSUM_ATTRIBUTE, StateChecksum.sha256(tree));
+            root.put(CREATED_ATTRIBUTE, Instant.now().toString());
+            root.putAll(extra);
+            HdfFiles.putRootAttributes(out, root);
             TreeLayout.write(out, tree, partElements);
         });
     }
@@ -96,7 +99,7 @@ public final class Checkpoint {
             throw new CheckpointException(e.getMessage(), e);
         }
         try (h) {
-            Map<String, String> attributes = HdfFiles.textAttributes(h);
+            Map<String, String> attributes = HdfFiles.rootAttributes(h);
             String format = attributes.get(FORMAT_ATTRIBUTE);
             if (format == null)
                 throw new CheckpointException("checkpoint " + file + " has no '" + FORMAT_ATTRIBUTE + "' attribute: it is HDF5 but not a dopt checkpoint");
@@ -109,7 +112,7 @@ public final class Checkpoint {
             if (!computed.equalsIgnoreCase(stored))
                 throw new CheckpointException("checkpoint " + file + " is corrupted: checksum mismatch (stored " + stored
                         + ", computed " + computed + ")");
-            return new Loaded(tree, attributes);
+            return new Loaded(tree, Collections.unmodifiableMap(attributes));
         } catch (TreeLayout.BadLayout e) {
             throw new CheckpointException("checkpoint " + file + " is not a valid dopt checkpoint: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -152,7 +155,7 @@ public final class Checkpoint {
                 read(c.file());
                 return Optional.of(c.file());
             } catch (CheckpointException e) {
-                System.err.println("dopt: warning: skipping checkpoint " + c.file() + ": " + e.getMessage());
+                System.err.println("dopt: warning: skipping " + c.file().getFileName() + ": " + e.getMessage());
             }
         }
         return Optional.empty();

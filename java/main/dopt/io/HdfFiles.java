@@ -3,7 +3,10 @@ package dopt.io;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.api.WritableGroup;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -13,6 +16,7 @@ import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +33,16 @@ import java.util.concurrent.ThreadLocalRandom;
 final class HdfFiles {
     /** jhdf stamps every file it writes with this root attribute; it is not ours to report. */
     static final String JHDF_STAMP = "_jHDF";
+
+    /** Root group holding attribute values too long to be attributes (see {@link #putRootAttributes}). */
+    static final String LONG_ATTRIBUTES = "dopt_attributes";
+
+    /**
+     * Longest attribute value written as an attribute. jhdf 0.13 keeps every attribute in the
+     * object header and silently writes an unreadable file (for jhdf, h5py and h5dump alike) once
+     * one string attribute passes about 59 KB; 16 KiB leaves a wide margin.
+     */
+    static final int MAX_ATTRIBUTE_BYTES = 16 * 1024;
 
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
@@ -184,6 +198,37 @@ final class HdfFiles {
         String m = root.getMessage();
         if (m == null || m.isBlank()) return root.getClass().getSimpleName();
         return root == e || root instanceof IOException ? m : e.getMessage() + " (" + m + ")";
+    }
+
+    /**
+     * Writes text attributes on the root; a value over {@link #MAX_ATTRIBUTE_BYTES} becomes the
+     * scalar string dataset {@code /dopt_attributes/<name>} instead, which {@link #rootAttributes}
+     * merges back.
+     */
+    static void putRootAttributes(WritableHdfFile out, Map<String, String> attributes) throws IOException {
+        WritableGroup spill = null;
+        for (Map.Entry<String, String> e : attributes.entrySet()) {
+            String name = e.getKey(), value = e.getValue();
+            if (value == null) throw new IOException("attribute '" + name + "' has no value");
+            if (value.indexOf('\0') >= 0) throw new IOException("attribute '" + name + "' contains a NUL character, which an HDF5 string cannot hold");
+            if (value.getBytes(StandardCharsets.UTF_8).length <= MAX_ATTRIBUTE_BYTES) {
+                out.putAttribute(name, value);
+                continue;
+            }
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals(".."))
+                throw new IOException("attribute '" + name + "' is too long to be an attribute and cannot name a dataset");
+            if (spill == null) spill = out.putGroup(LONG_ATTRIBUTES);
+            spill.putDataset(name, value);
+        }
+    }
+
+    /** The root's text attributes, including those {@link #putRootAttributes} had to store as datasets. */
+    static Map<String, String> rootAttributes(HdfFile h) {
+        Map<String, String> out = textAttributes(h);
+        if (h.getChildren().get(LONG_ATTRIBUTES) instanceof Group spill)
+            for (Node n : spill)
+                if (n instanceof Dataset d && d.getDataFlat() instanceof String[] s && s.length == 1) out.put(n.getName(), s[0]);
+        return out;
     }
 
     /** Every attribute of {@code node} as text, in the order jhdf returns them, without jhdf's stamp. */

@@ -37,7 +37,7 @@ public final class Inspect {
         StringBuilder out = new StringBuilder();
         boolean checkpoint;
         try (HdfFile h = HdfFiles.open(file, "file")) {
-            Map<String, String> attributes = HdfFiles.textAttributes(h);
+            Map<String, String> attributes = HdfFiles.rootAttributes(h);
             String format = attributes.getOrDefault(Checkpoint.FORMAT_ATTRIBUTE, "");
             checkpoint = format.equals(Checkpoint.FORMAT);
             String kind = checkpoint ? "dopt checkpoint"
@@ -93,8 +93,8 @@ public final class Inspect {
             String layout = HdfFiles.textAttribute(n, TreeLayout.LAYOUT);
             long[] logical = HdfFiles.longsAttribute(n, TreeLayout.SHAPE);
             if (n instanceof Group g && TreeLayout.PARTS.equals(layout)) {
-                Dataset first = (Dataset) g.getChildren().get("part0");
-                out.add(new Line(o, n.getPath(), HdfFiles.dtypeName(first.getDataType()) + "  " + Arrays.toString(logical)
+                String dtype = g.getChildren().get("part0") instanceof Dataset first ? HdfFiles.dtypeName(first.getDataType()) : "?";
+                out.add(new Line(o, n.getPath(), dtype + "  " + Arrays.toString(logical)
                         + "  (stored as " + g.getChildren().size() + " parts)"));
             } else if (n instanceof Group g) {
                 collect(g, out);

@@ -50,18 +50,26 @@ public final class Trace {
         if (extra.containsKey(Checkpoint.FORMAT_ATTRIBUTE) || extra.containsKey(HdfFiles.JHDF_STAMP))
             throw new IllegalArgumentException("trace attribute names 'format' and '_jHDF' are reserved");
         HdfFiles.writeAtomically(file, "trace", out -> {
-            out.putAttribute(Checkpoint.FORMAT_ATTRIBUTE, FORMAT);
-            for (Map.Entry<String, String> e : extra.entrySet())
-                out.putAttribute(e.getKey(), Objects.requireNonNull(e.getValue(), () -> "value of attribute " + e.getKey()));
+            Map<String, String> root = new LinkedHashMap<>();
+            root.put(Checkpoint.FORMAT_ATTRIBUTE, FORMAT);
+            root.putAll(extra);
+            HdfFiles.putRootAttributes(out, root);
             WritableGroup group = out.putGroup(GROUP);
             long order = 0;
             for (Map.Entry<String, float[][]> e : metrics.entrySet()) {
                 WritableDataset d = putMatrix(group, e.getKey(), e.getValue());
-                d.putAttribute("units", u.getOrDefault(e.getKey(), ""));
+                d.putAttribute("units", units(u, e.getKey()));
                 d.putAttribute("dims", DIMS);
                 d.putAttribute(TreeLayout.ORDER, order++);
             }
         });
+    }
+
+    private static String units(Map<String, String> units, String metric) throws IOException {
+        String u = units.getOrDefault(metric, "");
+        if (u == null || u.indexOf('\0') >= 0 || u.length() > 1024)
+            throw new IOException("units of metric '" + metric + "' must be short text");
+        return u;
     }
 
     private static WritableDataset putMatrix(WritableGroup group, String name, float[][] values) throws IOException {

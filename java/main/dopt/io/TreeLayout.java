@@ -61,6 +61,8 @@ final class TreeLayout {
             for (String segment : path.split("/"))
                 if (segment.equals(".") || segment.equals(".."))
                     throw new IOException("state path '" + path + "' has a segment '" + segment + "', which HDF5 cannot name");
+            if (path.equals(HdfFiles.LONG_ATTRIBUTES) || path.startsWith(HdfFiles.LONG_ATTRIBUTES + "/"))
+                throw new IOException("state path '" + path + "' is reserved for long checkpoint attributes");
             for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
                 if (paths.contains(path.substring(0, i)))
                     throw new IOException("state paths '" + path.substring(0, i) + "' and '" + path
@@ -163,7 +165,8 @@ final class TreeLayout {
     /** Rebuilds the tree under {@code root}, in the written insertion order. */
     static StateTree read(Group root) throws BadLayout {
         List<Entry> entries = new ArrayList<>();
-        collect(root, "", entries);
+        for (Node n : root)
+            if (!n.getName().equals(HdfFiles.LONG_ATTRIBUTES)) collect(n, "", entries);
         entries.sort(Comparator.comparingLong(Entry::order).thenComparing(Entry::path));
         StateTree tree = new StateTree();
         for (Entry e : entries) {
@@ -178,17 +181,15 @@ final class TreeLayout {
         return tree;
     }
 
-    private static void collect(Group group, String prefix, List<Entry> out) throws BadLayout {
-        for (Node n : group) {
-            String path = prefix.isEmpty() ? n.getName() : prefix + "/" + n.getName();
-            Long order = HdfFiles.longAttribute(n, ORDER);
-            long o = order == null ? Long.MAX_VALUE : order;
-            String layout = HdfFiles.textAttribute(n, LAYOUT);
-            if (n instanceof Dataset d) out.add(new Entry(o, path, dataset(d, path, layout)));
-            else if (n instanceof Group g && PARTS.equals(layout)) out.add(new Entry(o, path, parts(g, path)));
-            else if (n instanceof Group g) collect(g, path, out);
-            else throw new BadLayout(path + " is neither a group nor a dataset");
-        }
+    private static void collect(Node n, String prefix, List<Entry> out) throws BadLayout {
+        String path = prefix.isEmpty() ? n.getName() : prefix + "/" + n.getName();
+        Long order = HdfFiles.longAttribute(n, ORDER);
+        long o = order == null ? Long.MAX_VALUE : order;
+        String layout = HdfFiles.textAttribute(n, LAYOUT);
+        if (n instanceof Dataset d) out.add(new Entry(o, path, dataset(d, path, layout)));
+        else if (n instanceof Group g && PARTS.equals(layout)) out.add(new Entry(o, path, parts(g, path)));
+        else if (n instanceof Group g) for (Node child : g) collect(child, path, out);
+        else throw new BadLayout(path + " is neither a group nor a dataset");
     }
 
     private static Leaf dataset(Dataset d, String path, String layout) throws BadLayout {

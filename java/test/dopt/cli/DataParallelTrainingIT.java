@@ -115,20 +115,31 @@ class DataParallelTrainingIT {
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("launcher.log").toFile());
         pb.environment().put("MPJ_HOME", DoptProcess.mpjHome().toString());
         Process launcher = pb.start();
-        // wait until both rank processes train (their logs say so), then kill one
-        Path log1 = dir.resolve("kill/logs/rank-1.log");
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!(Files.exists(log1) && Files.readString(log1).contains("started")) && System.nanoTime() < deadline) Thread.sleep(200);
-        Thread.sleep(2000);
-        List<ProcessHandle> ranks = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("RankMain") && p.info().commandLine().orElse("").contains(dir.toString()))
-                .toList();
-        assertEquals(2, ranks.size(), "two rank processes are running");
-        long t0 = System.nanoTime();
-        ranks.get(ranks.size() - 1).destroyForcibly();
-        boolean ended = launcher.waitFor(90, java.util.concurrent.TimeUnit.SECONDS);
-        double waited = (System.nanoTime() - t0) / 1e9;
-        if (!ended) launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+        boolean ended;
+        double waited;
+        List<ProcessHandle> ranks;
+        try {
+            // wait until both rank processes train (their logs say so), then kill one
+            Path log1 = dir.resolve("kill/logs/rank-1.log");
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!(Files.exists(log1) && Files.readString(log1).contains("started")) && System.nanoTime() < deadline) Thread.sleep(200);
+            Thread.sleep(2000);
+            // the rank JVMs, not the starter (whose command line also names RankMain)
+            ranks = ProcessHandle.allProcesses().filter(p -> {
+                String c = p.info().commandLine().orElse("");
+                return c.contains("RankMain") && c.contains(dir.toString()) && !c.contains("starter.jar");
+            }).toList();
+            assertEquals(2, ranks.size(), "two rank processes are running: " + ranks);
+            long t0 = System.nanoTime();
+            ranks.get(1).destroyForcibly();
+            ended = launcher.waitFor(90, java.util.concurrent.TimeUnit.SECONDS);
+            waited = (System.nanoTime() - t0) / 1e9;
+        } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
         String out = Files.readString(dir.resolve("launcher.log"));
         System.out.println(out);
         assertTrue(ended, "the launcher exits once the surviving rank times out");

@@ -67,6 +67,8 @@ public final class CollectivesCheck {
         long h = 17;
         for (float f : noisy) h = h * 31 + Float.floatToRawIntBits(f);
         byte[][] hashes = comm.allgatherBytes(ByteBuffer.allocate(8).putLong(h).array());
+        byte[][] ragged = comm.allgatherBytes(new byte[r % 2 == 0 ? 0 : r + 3]); // empty from even ranks
+        for (int q = 0; q < n; q++) if (ragged[q].length != (q % 2 == 0 ? 0 : q + 3)) { failures++; System.err.println("allgatherBytes lengths"); }
         for (byte[] b : hashes) if (ByteBuffer.wrap(b).getLong() != h) { failures++; System.err.println("allreduce results differ across ranks"); }
         comm.barrier();
         float[] count = {failures};

@@ -1,0 +1,193 @@
+package dopt.io;
+
+import static dopt.io.Fixtures.assertSameTree;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dopt.state.StateTree;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+    @TempDir Path dir;
+
+    private static Map<String, String> attrs(long step) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("step", Long.toString(step));
+        a.put("job_name", "mnist-mlp");
+        a.put("job", Fixtures.JOB_JSON);
+        return a;
+    }
+
+    @Test
+    void roundTripIsBitExactInInsertionOrderWithAttributes() throws Exception {
+        StateTree tree = Fixtures.sampleTree();
+        Path file = dir.resolve("ckpt-000100.h5");
+        Checkpoint.write(tree, file, attrs(100));
+
+        Checkpoint.Loaded loaded = Checkpoint.read(file);
+        assertSameTree(tree, loaded.tree());
+        for (Map.Entry<String, String> e : attrs(100).entrySet())
+            assertEquals(e.getValue(), loaded.attributes().get(e.getKey()), "attribute " + e.getKey());
+        assertEquals(Checkpoint.FORMAT, loaded.attributes().get("format"));
+        assertEquals(StateChecksum.sha256(tree), loaded.attributes().get("checksum_sha256"));
+        assertNotNull(Instant.parse(loaded.attributes().get("created")));
+        assertEquals(Set.of("step", "job_name", "job", "format", "checksum_sha256", "created"), loaded.attributes().keySet(),
+                "nothing else at the root (jhdf's own stamp is hidden)");
+    }
+
+    @Test
+    void writingWhatWasReadGivesTheSameChecksum() throws Exception {
+        Path a = dir.resolve("a.h5"), b = dir.resolve("b.h5");
+        Checkpoint.write(Fixtures.sampleTree(), a, attrs(1));
+        Checkpoint.write(Checkpoint.read(a).tree(), b, attrs(1));
+        assertEquals(Checkpoint.read(a).attributes().get("checksum_sha256"), Checkpoint.read(b).attributes().get("checksum_sha256"));
+    }
+
+    @Test
+    void checksumDependsOnDataShapeAndPath() {
+        String base = StateChecksum.sha256(Fixtures.sampleTree());
+        StateTree other = Fixtures.sampleTree();
+        assertEquals(0x80000000, Float.floatToRawIntBits(other.floats("params/fc1.bias")[3]), "fixture holds -0.0 here");
+        other.floats("params/fc1.bias")[3] = 0.0f;
+        StateTree reshaped = Fixtures.sampleTree();
+        reshaped.putFloats("params/fc1.weight", reshaped.floats("params/fc1.weight"), 4, 3);
+        StateTree renamed = new StateTree();
+        renamed.putFloats("x", new float[] {1f});
+        StateTree renamed2 = new StateTree();
+        renamed2.putFloats("y", new float[] {1f});
+        assertFalse(base.equals(StateChecksum.sha256(other)), "data");
+        assertFalse(base.equals(StateChecksum.sha256(reshaped)), "shape");
+        assertFalse(StateChecksum.sha256(renamed).equals(StateChecksum.sha256(renamed2)), "path");
+    }
+
+    @Test
+    void leavesLargerThanThePartSizeAreSplitAndReassembled() throws Exception {
+        StateTree tree = new StateTree();
+        tree.putFloats("params/embed", Fixtures.awkwardFloats(3 * 4, 5), 3, 4);
+        tree.putLongs("loader/order", 1, 2, 3, 4, 5, 6, 7);
+        tree.putFloats("params/small", Fixtures.awkwardFloats(5, 6));
+        Path file = dir.resolve("split.h5");
+        Checkpoint.write(tree, file, Map.of(), 5);
+
+        assertSameTree(tree, Checkpoint.read(file).tree());
+        try (HdfFile h = new HdfFile(file)) {
+            Group embed = (Group) h.getByPath("params/embed");
+            assertEquals(Set.of("part0", "part1", "part2"), embed.getChildren().keySet());
+            assertEquals(5, h.getDatasetByPath("params/embed/part0").getDimensions()[0]);
+            assertEquals(2, h.getDatasetByPath("params/embed/part2").getDimensions()[0]);
+            assertArrayEquals(new long[] {3, 4}, (long[]) embed.getAttribute("dopt_shape").getData());
+            assertEquals(4, ((Group) h.getByPath("loader/order")).getChildren().size(), "longs split at half the float count");
+            assertEquals(5, h.getDatasetByPath("params/small").getDimensions()[0], "at the limit: one dataset");
+        }
+    }
+
+    @Test
+    void writeLeavesNoTemporaryFileAndReplacesAnExistingCheckpoint() throws Exception {
+        Path file = dir.resolve("ckpt-000001.h5");
+        Checkpoint.write(Fixtures.sampleTree(), file, attrs(1));
+        assertEquals(List.of(), Fixtures.tmpFiles(dir));
+
+        StateTree second = new StateTree();
+        second.putFloats("params/w", new float[] {1f, 2f});
+        Checkpoint.write(second, file, attrs(2));
+        assertEquals(List.of(), Fixtures.tmpFiles(dir));
+        Checkpoint.Loaded loaded = Checkpoint.read(file);
+        assertSameTree(second, loaded.tree());
+        assertEquals("2", loaded.attributes().get("step"));
+    }
+
+    @Test
+    void aFailedWriteLeavesTheOldFileAndNoTemporaryFile() throws Exception {
+        Path file = dir.resolve("ckpt-000005.h5");
+        Path other = dir.resolve("ckpt-000004.h5");
+        Checkpoint.write(Fixtures.sampleTree(), file, attrs(5));
+        Checkpoint.write(Fixtures.sampleTree(), other, attrs(4));
+        byte[] before = Files.readAllBytes(file), otherBefore = Files.readAllBytes(other);
+
+        StateTree conflicting = new StateTree();
+        conflicting.putFloats("params/w", new float[] {1f});
+        conflicting.putFloats("params/w/bias", new float[] {2f});
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.write(conflicting, file, attrs(6)));
+        assertTrue(e.getMessage().startsWith("cannot write checkpoint " + file), e.getMessage());
+        assertTrue(e.getMessage().contains("conflict"), e.getMessage());
+
+        assertEquals(List.of(), Fixtures.tmpFiles(dir));
+        assertArrayEquals(before, Files.readAllBytes(file), "the previous checkpoint at the same path is intact");
+        assertArrayEquals(otherBefore, Files.readAllBytes(other), "other checkpoints are never touched");
+    }
+
+    @Test
+    void aWriteThatJhdfRejectsLeavesNoTemporaryFile() throws Exception {
+        StateTree tree = new StateTree();
+        tree.putString("job", "nul\0inside");
+        Path file = dir.resolve("nul.h5");
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.write(tree, file, Map.of()));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("NUL"), e.getMessage());
+        assertFalse(Files.exists(file));
+        assertEquals(List.of(), Fixtures.tmpFiles(dir));
+    }
+
+    @Test
+    void anUnwritableLocationIsAnIOExceptionNamingTheFile() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("a-file"), "x");
+        Path file = notADir.resolve("ckpt-000001.h5");
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.write(Fixtures.sampleTree(), file, Map.of()));
+        assertTrue(e.getMessage().startsWith("cannot write checkpoint " + file + ": "), e.getMessage());
+    }
+
+    /** jhdf 0.13 writes an unreadable header for string attributes over about 59 KB. */
+    @Test
+    void attributeValuesTooLongForAnAttributeRoundTripAsDatasets() throws Exception {
+        String longJob = "{\"layers\": [" + "\"dense\", ".repeat(20_000) + "\"out\"]}";
+        Map<String, String> a = attrs(7);
+        a.put("job", longJob);
+        Path file = dir.resolve("ckpt-000007.h5");
+        Checkpoint.write(Fixtures.sampleTree(), file, a);
+        Checkpoint.Loaded loaded = Checkpoint.read(file);
+        assertEquals(longJob, loaded.attributes().get("job"));
+        assertEquals("7", loaded.attributes().get("step"));
+        assertSameTree(Fixtures.sampleTree(), loaded.tree());
+    }
+
+    @Test
+    void theLongAttributeGroupIsNotAStatePath() {
+        StateTree t = new StateTree();
+        t.putFloats("dopt_attributes/x", new float[] {1f});
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.write(t, dir.resolve("x.h5"), Map.of()));
+        assertTrue(e.getMessage().contains("reserved"), e.getMessage());
+    }
+
+    @Test
+    void reservedAttributeNamesAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.write(new StateTree(), dir.resolve("x.h5"), Map.of("checksum_sha256", "0")));
+    }
+
+    @Test
+    void anEmptyTreeRoundTrips() throws Exception {
+        Path file = dir.resolve("empty.h5");
+        Checkpoint.write(new StateTree(), file, Map.of("step", "0"));
+        assertTrue(Checkpoint.read(file).tree().leaves().isEmpty());
+    }
+
+    @Test
+    void fileNameMatchesTheTrainerConvention() {
+        assertEquals("ckpt-000100.h5", Checkpoint.fileName("ckpt-", 100));
+        assertEquals("ckpt-1234567.h5", Checkpoint.fileName("ckpt-", 1234567));
+    }
+}

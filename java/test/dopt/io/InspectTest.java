@@ -1,0 +1,87 @@
+package dopt.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dopt.state.StateTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InspectTest {
+    @TempDir Path dir;
+
+    private Path checkpoint() throws IOException {
+        StateTree tree = Fixtures.sampleTree();
+        tree.putFloats("params/embed", new float[30], 5, 6);
+        Path file = dir.resolve("ckpt-000100.h5");
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("step", "100");
+        attrs.put("job_name", "a-job-name-that-is-long-".repeat(12));
+        attrs.put("job", "{\"model\": \"" + "x".repeat(1000) + "\"}");
+        attrs.put("notes", "n".repeat(40_000)); // stored as a dataset, shown as an attribute
+        Checkpoint.write(tree, file, attrs, 20);
+        return file;
+    }
+
+    @Test
+    void describesACheckpoint() throws Exception {
+        Path file = checkpoint();
+        String text = Inspect.describe(file);
+        assertTrue(text.contains(String.format("%,d bytes", Files.size(file))), text);
+        for (String s : new String[] {"dopt checkpoint", "step = 100", "job_name = " + "a-job-name-that-is-long-".repeat(12),
+                "/params/fc1.weight", "float32  [3, 4]", "/optim/adam/mu/conv", "[2, 3, 2]", "/ranks/0/rng", "int64  [4]",
+                "/job", "string  scalar", "/params/embed", "[5, 6]  (stored as 2 parts)", "/empty/floats", "[2, 0]  (empty)",
+                "verification: checksum OK"})
+            assertTrue(text.contains(s), "describe shows '" + s + "':\n" + text);
+        String jobLine = text.lines().filter(l -> l.startsWith("  job = ")).findFirst().orElseThrow();
+        assertTrue(jobLine.length() < 260 && jobLine.endsWith("(1013 chars)"), "long job JSON is shortened: " + jobLine);
+        assertTrue(text.indexOf("/params/fc1.weight") < text.indexOf("/train/step")
+                && text.indexOf("/train/step") < text.indexOf("/optim/adam/mu/conv"), "datasets in insertion order:\n" + text);
+        assertFalse(text.contains("_jHDF"), text);
+        assertTrue(text.contains("  notes = nnnnn") && text.contains("(40000 chars)"), text);
+    }
+
+    @Test
+    void reportsAChecksumMismatchWithoutThrowing() throws Exception {
+        Path file = checkpoint();
+        Fixtures.flipMarkerByte(file);
+        String text = Inspect.describe(file);
+        assertTrue(text.contains("verification: FAILED") && text.contains("checksum mismatch"), text);
+    }
+
+    @Test
+    void describesATrace() throws Exception {
+        Map<String, float[][]> m = new LinkedHashMap<>();
+        m.put("loss", new float[][] {{4f, 4f}, {3f, 2f}, {1f, 2f}});
+        float[][] wide = new float[2][16];
+        for (int r = 0; r < 16; r++) wide[1][r] = r;
+        m.put("comm_ms", wide);
+        Path file = dir.resolve("trace.h5");
+        Trace.write(file, m, Map.of("loss", "nats"), Map.of("job_name", "mnist", "ranks", "2"));
+        String text = Inspect.describe(file);
+        for (String s : new String[] {"dopt trace", "/trace/loss", "float32  [3, 2]", "/trace/comm_ms", "[2, 16]",
+                "loss [nats]: 3 steps; last step mean 1.50000, per rank [1.00000, 2.00000]",
+                "comm_ms: 2 steps; last step mean 7.50000, min 0.00000, max 15.0000"})
+            assertTrue(text.contains(s), "describe shows '" + s + "':\n" + text);
+        assertFalse(text.contains("verification"), text);
+    }
+
+    @Test
+    void missingAndTruncatedFilesAreClearErrors() throws Exception {
+        Path missing = dir.resolve("nope.h5");
+        assertEquals("file " + missing + " does not exist", assertThrows(IOException.class, () -> Inspect.describe(missing)).getMessage());
+        Path file = checkpoint();
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+        String m = assertThrows(IOException.class, () -> Inspect.describe(file)).getMessage();
+        assertTrue(m.contains(file.toString()) && m.contains("truncated"), m);
+    }
+}
