@@ -7,6 +7,7 @@ import dopt.job.JobException;
 import dopt.job.JobFile;
 import dopt.train.DataParallelTrainer;
 import dopt.train.JobPlan;
+import dopt.train.StopRequest;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,10 @@ public final class MpjLauncher {
     /** What to launch. {@code resume} may be null, a checkpoint file, or "auto" (newest valid one). */
     public record Request(Path jobFile, int np, String dev, Path machines, String resume, Path output) { }
 
+    /** Exit code of a run stopped on request after checkpointing (sysexits' EX_TEMPFAIL: try again). */
+    public static final int EXIT_STOPPED = 75;
+    private static final long STOP_GRACE_SECONDS = 120;
+
     private final Path repo;
 
     public MpjLauncher(Path repo) { this.repo = repo; }
@@ -44,7 +49,8 @@ public final class MpjLauncher {
         checkWritable(out);
         Path resume = resolveResume(req.resume(), out);
         Path mpjHome = mpjHome();
-        Files.deleteIfExists(out.resolve(DataParallelTrainer.SUCCESS_MARKER));
+        for (String stale : new String[] {DataParallelTrainer.SUCCESS_MARKER, StopRequest.FILE, StopRequest.STOPPED_MARKER})
+            Files.deleteIfExists(out.resolve(stale));
 
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-XX:+UseParallelGC",
                 "-jar", mpjHome.resolve("lib/starter.jar").toString(), "-np", Integer.toString(req.np()), "-dev", req.dev()));
@@ -72,12 +78,29 @@ public final class MpjLauncher {
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().put("MPJ_HOME", mpjHome.toString());
         int code;
+        Process ranks = pb.start();
+        // SIGTERM/SIGINT to this launcher (SLURM preemption, Ctrl-C): ask the ranks to checkpoint and wait for them
+        Thread onSignal = new Thread(() -> {
+            try {
+                Files.writeString(out.resolve(StopRequest.FILE), "stop requested by a signal to dopt run\n");
+                ranks.waitFor(STOP_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                ranks.destroy();
+            }
+        }, "dopt-launcher-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            code = pb.start().waitFor();
+            code = ranks.waitFor();
         } finally {
             if (startedDaemon) daemon("stop");
         }
+        Runtime.getRuntime().removeShutdownHook(onSignal);
         if (Files.exists(out.resolve(DataParallelTrainer.SUCCESS_MARKER))) return 0;
+        if (Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
+            System.err.println("dopt: job '" + job.name + "' stopped on request (" + Files.readString(out.resolve(StopRequest.STOPPED_MARKER)).trim()
+                    .replace('\n', ',') + "); continue with: dopt run " + req.jobFile() + " --resume auto --output " + out);
+            return EXIT_STOPPED;
+        }
         System.err.println("dopt: job '" + job.name + "' failed: rank 0 wrote no success marker (MPJ exit code " + code
                 + "); rank logs are in " + out.resolve("logs"));
         return 1;

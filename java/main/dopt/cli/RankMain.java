@@ -7,6 +7,7 @@ import dopt.job.JobException;
 import dopt.job.JobFile;
 import dopt.train.DataParallelTrainer;
 import dopt.train.NonFiniteException;
+import dopt.train.StopRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,6 +29,7 @@ public final class RankMain {
         int rank = mpi.MPI.COMM_WORLD.Rank();
         org.apache.logging.log4j.ThreadContext.put("rank", Integer.toString(rank));
         var log = org.apache.logging.log4j.LogManager.getLogger(RankMain.class);
+        StopRequest.stopOnSignal(120_000);
         try {
             Job job = JobFile.read(jobPath);
             Files.createDirectories(outDir.resolve("logs"));
@@ -37,6 +39,7 @@ public final class RankMain {
             if (resume != null) trainer.resume(resume);
             trainer.run();
             log.info("rank {} finished", rank);
+            StopRequest.finished();
             comm.close();
         } catch (Throwable t) {
             boolean sameOnAllRanks = t instanceof JobException || t instanceof NonFiniteException
@@ -48,6 +51,7 @@ public final class RankMain {
             }
             System.err.flush();
             System.out.flush();
+            StopRequest.finished();
             // in multicore mode all ranks share one JVM: let rank 0 report before any exit ends it
             if (rank != 0) sleepQuietly(1500);
             System.exit(1);

@@ -133,14 +133,19 @@ public final class DataParallelTrainer {
         else if (leaf instanceof StateTree.StringLeaf s) t.putString(path, s.value());
     }
 
-    /** Runs from the current step to {@code job.steps}; a collective call on every rank. */
+    /**
+     * Runs from the current step to {@code job.steps}; a collective call on every rank. Returns
+     * null when a {@link StopRequest} ended the run early (after checkpointing).
+     */
     public Outcome run() throws IOException {
         int batch = job.data.batchSize, dim = train.dim();
         float[] x = new float[batch * dim];
         int[] y = new int[batch];
         int gradLen = 0;
         for (Param p : params) gradLen += p.size();
-        float[] flat = new float[gradLen + 1];
+        // gradients, then the loss and the stop flag: one allreduce carries all three
+        float[] flat = new float[gradLen + 2];
+        Path stopFile = outDir.resolve(StopRequest.FILE);
 
         long first = step[0] + 1;
         if (rank == 0) {
@@ -163,6 +168,7 @@ public final class DataParallelTrainer {
                 o += p.size();
             }
             flat[gradLen] = loss;
+            flat[gradLen + 1] = StopRequest.requested() || (rank == 0 && Files.exists(stopFile)) ? 1f : 0f;
             long bs = comm.bytesSent(), br = comm.bytesReceived();
             comm.allreduceMean(flat, 0, flat.length);
             long t2 = System.nanoTime();
@@ -181,6 +187,7 @@ public final class DataParallelTrainer {
                     (t1 - t0) / 1e6f, (t2 - t1) / 1e6f);
             lastGlobalLoss = globalLoss;
             if (job.verifyReplicas) checkReplicas(s);
+            if (flat[gradLen + 1] > 0 && s < job.steps) return stop(s);
             boolean last = s == job.steps;
             String evalNote = null;
             if (!last && job.evalEvery > 0 && s % job.evalEvery == 0) evalNote = evaluateNote(s);
@@ -214,6 +221,18 @@ public final class DataParallelTrainer {
         }
         comm.barrier();
         return outcome;
+    }
+
+    /** Checkpoints after step {@code s} and leaves the stopped marker; a collective call. */
+    private Outcome stop(long s) throws IOException {
+        writeCheckpoint(s);
+        if (rank == 0) {
+            Files.writeString(outDir.resolve(StopRequest.STOPPED_MARKER), "step " + s + "\ncheckpoint " + lastCheckpoint + "\n");
+            console.printf(Locale.ROOT, "dopt: stopped on request after step %d of %d; checkpoint %s%n", s, job.steps, lastCheckpoint);
+        }
+        LOG.info("stopped on request after step {}", s);
+        comm.barrier();
+        return null;
     }
 
     private String describeModel() {
