@@ -34,7 +34,9 @@ public final class RankMain {
             Job job = JobFile.read(jobPath);
             Files.createDirectories(outDir.resolve("logs"));
             MpjCommunicator comm = MpjCommunicator.world(Math.round(job.comm.timeoutS * 1000));
-            log.info("rank {} of {} started (job {}, output {})", rank, comm.size(), job.name, outDir);
+            log.info("rank {} of {} started (job {}, output {}; dense kernels: {}; JVM options {})", rank, comm.size(), job.name, outDir,
+                    dopt.tensor.Dense.simd() ? "SIMD (Vector API)" : "plain loops (no --add-modules=jdk.incubator.vector)",
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
             DataParallelTrainer trainer = new DataParallelTrainer(job, comm, outDir, repo, System.out);
             if (resume != null) trainer.resume(resume);
             trainer.run();

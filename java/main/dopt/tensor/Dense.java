@@ -2,58 +2,80 @@ package dopt.tensor;
 
 /**
  * Dense kernels on flat row-major {@code float[]} (EJML's convention: shapes passed explicitly,
- * results written into caller-supplied outputs, nothing allocated). Single-threaded; the [ENGINE]
- * issue brings blocked multithreaded versions behind the same calls.
+ * results written into caller-supplied outputs, nothing allocated).
+ *
+ * <p>The matrix products run on {@link VectorGemm} (explicit SIMD) when the JVM was started with
+ * {@code --add-modules=jdk.incubator.vector} (the launcher, the tests and the benchmarks do so),
+ * else on the plain loops below; {@link #simd()} says which. With {@link #setThreads} &gt; 1 the
+ * output rows are split among that many threads.
  */
 public final class Dense {
     private Dense() { }
 
+    private static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    private static volatile int threads = 1;
+    private static java.util.concurrent.ForkJoinPool pool;
+
+    /** True when the matrix products use the Vector API. */
+    public static boolean simd() { return SIMD; }
+
+    /** Threads for the matrix products (1 = the calling thread only). */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be >= 1: " + n);
+        if (n > 1 && (pool == null || pool.getParallelism() != n)) {
+            if (pool != null) pool.shutdown();
+            pool = new java.util.concurrent.ForkJoinPool(n);
+        }
+        threads = n;
+    }
+
+    public static int threads() { return threads; }
+
+    @FunctionalInterface
+    private interface RowKernel { void rows(int i0, int i1); }
+
+    /** Runs {@code kernel} over rows [0, m) in up to {@link #threads()} contiguous blocks of 4-row multiples. */
+    private static void split(int m, RowKernel kernel) {
+        int t = Math.min(threads, Math.max(1, m / 8));
+        if (t <= 1) {
+            kernel.rows(0, m);
+            return;
+        }
+        int per = ((m + t - 1) / t + 3) & ~3;
+        java.util.concurrent.ForkJoinTask<?>[] tasks = new java.util.concurrent.ForkJoinTask<?>[t];
+        int n = 0;
+        for (int i0 = 0; i0 < m; i0 += per) {
+            int a = i0, b = Math.min(m, i0 + per);
+            tasks[n++] = pool.submit(() -> kernel.rows(a, b));
+        }
+        for (int i = 0; i < n; i++) tasks[i].join();
+    }
+
     /** out[m×n] = a[m×k] · b[k×n]. */
     public static void matmul(float[] a, float[] b, float[] out, int m, int k, int n) {
-        for (int i = 0; i < m; i++) {
-            int oi = i * n;
-            for (int j = 0; j < n; j++) out[oi + j] = 0f;
-            for (int p = 0; p < k; p++) {
-                float aip = a[i * k + p];
-                if (aip == 0f) continue;
-                int bp = p * n;
-                for (int j = 0; j < n; j++) out[oi + j] += aip * b[bp + j];
-            }
+        if (SIMD) {
+            split(m, (i0, i1) -> VectorGemm.matmul(a, b, out, m, k, n, i0, i1));
+            return;
         }
+        ScalarGemm.matmul(a, b, out, m, k, n);
     }
 
     /** out[m×n] = aᵀ · b with a stored [k×m] and b [k×n] (weight gradients: Xᵀ·dY). */
     public static void matmulAT(float[] a, float[] b, float[] out, int m, int k, int n) {
-        java.util.Arrays.fill(out, 0, m * n, 0f);
-        for (int p = 0; p < k; p++) {
-            int ap = p * m, bp = p * n;
-            for (int i = 0; i < m; i++) {
-                float api = a[ap + i];
-                if (api == 0f) continue;
-                int oi = i * n;
-                for (int j = 0; j < n; j++) out[oi + j] += api * b[bp + j];
-            }
+        if (SIMD) {
+            split(m, (i0, i1) -> VectorGemm.matmulAT(a, b, out, m, k, n, i0, i1));
+            return;
         }
+        ScalarGemm.matmulAT(a, b, out, m, k, n);
     }
 
     /** out[m×n] = a[m×k] · bᵀ with b stored [n×k] (a linear layer's forward pass: X·Wᵀ). */
     public static void matmulBT(float[] a, float[] b, float[] out, int m, int k, int n) {
-        for (int i = 0; i < m; i++) {
-            int ai = i * k;
-            for (int j = 0; j < n; j++) {
-                int bj = j * k;
-                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-                int p = 0;
-                for (; p + 3 < k; p += 4) {
-                    s0 += a[ai + p] * b[bj + p];
-                    s1 += a[ai + p + 1] * b[bj + p + 1];
-                    s2 += a[ai + p + 2] * b[bj + p + 2];
-                    s3 += a[ai + p + 3] * b[bj + p + 3];
-                }
-                for (; p < k; p++) s0 += a[ai + p] * b[bj + p];
-                out[i * n + j] = (s0 + s1) + (s2 + s3);
-            }
+        if (SIMD) {
+            split(m, (i0, i1) -> VectorGemm.matmulBT(a, b, out, m, k, n, i0, i1));
+            return;
         }
+        ScalarGemm.matmulBT(a, b, out, m, k, n);
     }
 
     /** x[m×n] += v[n] on every row. */

@@ -20,8 +20,9 @@ class MpjCollectivesIT {
     private DoptProcess.Result starter(int np, String dev, String... extra) throws Exception {
         Path repo = DoptProcess.repo();
         String cp = repo.resolve("target/test-classes") + File.pathSeparator + repo.resolve("target/dopt.jar");
-        List<String> cmd = new ArrayList<>(List.of(DoptProcess.java(), "-Xmx3g", "-XX:+UseParallelGC", "-jar",
-                DoptProcess.mpjHome().resolve("lib/starter.jar").toString(), "-np", "" + np, "-dev", dev));
+        // JVM options among the starter's options reach the rank JVM(s) it starts
+        List<String> cmd = new ArrayList<>(List.of(DoptProcess.java(), "-jar",
+                DoptProcess.mpjHome().resolve("lib/starter.jar").toString(), "-np", "" + np, "-dev", dev, "-Xmx3g", "-XX:+UseParallelGC"));
         if (dev.equals("niodev")) {
             Path machines = dir.resolve("machines");
             Files.writeString(machines, "localhost\n");

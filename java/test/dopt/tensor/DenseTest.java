@@ -1,6 +1,7 @@
 package dopt.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dopt.random.Rng;
 import org.junit.jupiter.api.Test;
@@ -19,17 +20,47 @@ class DenseTest {
         return s;
     }
 
-    @Test
-    void theThreeProductsMatchTheTripleLoopOnOddSizes() {
+    interface Product { void run(float[] a, float[] b, float[] out, int m, int k, int n); }
+
+    /** Each product against a double-precision triple loop; k up to 100 keeps float error below 1e-4 relative. */
+    private static void checkAll(Product mm, Product at, Product bt) {
         Rng rng = new Rng(3);
-        int m = 7, k = 13, n = 5;
-        float[] a = random(rng, m * k), b = random(rng, k * n), out = new float[m * n];
-        Dense.matmul(a, b, out, m, k, n);
-        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) assertEquals(naive(a, false, b, false, m, k, n, i, j), out[i * n + j], 1e-4);
-        Dense.matmulAT(a, b, out, m, k, n); // a read as [k×m]
-        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) assertEquals(naive(a, true, b, false, m, k, n, i, j), out[i * n + j], 1e-4);
-        Dense.matmulBT(a, b, out, m, k, n); // b read as [n×k]
-        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) assertEquals(naive(a, false, b, true, m, k, n, i, j), out[i * n + j], 1e-4);
+        for (int[] s : new int[][] {{7, 13, 5}, {1, 1, 1}, {9, 33, 37}, {16, 64, 32}, {5, 100, 70}}) {
+            int m = s[0], k = s[1], n = s[2];
+            float[] a = random(rng, m * k), b = random(rng, k * n), out = new float[m * n];
+            mm.run(a, b, out, m, k, n);
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) assertEquals(naive(a, false, b, false, m, k, n, i, j), out[i * n + j], 1e-4 * k);
+            at.run(a, b, out, m, k, n); // a read as [k×m]
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) assertEquals(naive(a, true, b, false, m, k, n, i, j), out[i * n + j], 1e-4 * k);
+            bt.run(a, b, out, m, k, n); // b read as [n×k]
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) assertEquals(naive(a, false, b, true, m, k, n, i, j), out[i * n + j], 1e-4 * k);
+        }
+    }
+
+    @Test
+    void theScalarProductsMatchTheTripleLoopOnOddSizes() {
+        checkAll(ScalarGemm::matmul, ScalarGemm::matmulAT, ScalarGemm::matmulBT);
+    }
+
+    @Test
+    void theSimdProductsMatchTheTripleLoopOnOddSizes() {
+        assertTrue(Dense.simd(), "tests run with --add-modules=jdk.incubator.vector (pom argLine)");
+        checkAll(Dense::matmul, Dense::matmulAT, Dense::matmulBT);
+    }
+
+    @Test
+    void splittingRowsAmongThreadsGivesTheSameBits() {
+        Rng rng = new Rng(8);
+        int m = 67, k = 50, n = 41;
+        float[] a = random(rng, m * k), b = random(rng, k * n), one = new float[m * n], two = new float[m * n];
+        Dense.matmul(a, b, one, m, k, n);
+        Dense.setThreads(2);
+        try {
+            Dense.matmul(a, b, two, m, k, n);
+        } finally {
+            Dense.setThreads(1);
+        }
+        for (int i = 0; i < one.length; i++) assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(two[i]));
     }
 
     @Test
