@@ -35,6 +35,11 @@ public class MatmulBench {
             b[i] = (float) rng.nextGaussian();
         }
         Dense.setThreads(threads);
+        // JMH forks a fresh JVM per size, and a 2048³ product runs only a few times per iteration:
+        // without this the kernel stays in an on-stack-replacement compilation, several times slower
+        // than the normal one a training run reaches after its first steps
+        float[] s = new float[96 * 96];
+        for (int i = 0; i < 3000; i++) Dense.matmul(s, s, new float[96 * 96], 96, 96, 96);
     }
 
     @Benchmark
