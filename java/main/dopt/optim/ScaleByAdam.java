@@ -35,20 +35,9 @@ public final class ScaleByAdam implements GradientTransformation {
     @Override
     public void update(List<Param> params, long step) {
         long t = ++count[0];
-        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        float stepScale = (float) (1 / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps;
         for (int i = 0; i < params.size(); i++) {
-            float[] g = params.get(i).grad(), m = mu[i], v = nu[i];
-            for (int j = 0; j < g.length; j++) {
-                float gj = g[j];
-                float mj = b1 * m[j] + c1 * gj;
-                float vj = b2 * v[j] + c2 * gj * gj;
-                m[j] = mj;
-                v[j] = vj;
-                g[j] = mj * stepScale / ((float) Math.sqrt(vj) / bc2Sqrt + e);
-            }
+            float[] g = params.get(i).grad();
+            AdamKernel.step(g, mu[i], nu[i], g, g.length, beta1, beta2, eps, t);
         }
     }
 

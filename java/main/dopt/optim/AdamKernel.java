@@ -1,0 +1,25 @@
+package dopt.optim;
+
+/** The element-wise Adam update shared by every rule that runs Adam on some buffer. */
+final class AdamKernel {
+    private AdamKernel() { }
+
+    /**
+     * m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², out = (m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε) over
+     * {@code [0, n)}; {@code out} may be {@code g}. Kingma and Ba 2015, Algorithm 1, with ε outside
+     * the root as torch.optim.Adam.
+     */
+    static void step(float[] g, float[] m, float[] v, float[] out, int n, float b1, float b2, float eps, long t) {
+        double bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
+        float stepScale = (float) (1 / bc1), bc2Sqrt = (float) Math.sqrt(bc2);
+        float c1 = 1 - b1, c2 = 1 - b2;
+        for (int j = 0; j < n; j++) {
+            float gj = g[j];
+            float mj = b1 * m[j] + c1 * gj;
+            float vj = b2 * v[j] + c2 * gj * gj;
+            m[j] = mj;
+            v[j] = vj;
+            out[j] = mj * stepScale / ((float) Math.sqrt(vj) / bc2Sqrt + eps);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dopt.optim;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Optimizers by name and hyper-parameter map, the vocabulary of {@code dopt optim-replay}
+ * (and of sweeps): {@code sgd{lr}}, {@code sgdm{lr,momentum}}, {@code adam} and {@code adamw}
+ * {@code {lr,beta1,beta2,eps,weight_decay}}, {@code signsgd{lr}}, {@code adagrad{lr,eps}},
+ * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}},
+ * {@code galore{lr,beta1,beta2,eps,rank,update_gap,scale}}; every one takes an optional
+ * {@code clip} (global-norm clipping before the rule). Defaults are PyTorch's where PyTorch has
+ * the optimizer, the papers' otherwise. Unknown names and keys are errors that list the allowed ones.
+ */
+public final class NamedRules {
+    private NamedRules() { }
+
+    private static final Map<String, Map<String, Object>> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put("sgd", map("lr", 1e-3, "weight_decay", 0.0));
+        DEFAULTS.put("sgdm", map("lr", 1e-3, "momentum", 0.9, "nesterov", 0.0, "weight_decay", 0.0));
+        DEFAULTS.put("adam", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.0));
+        DEFAULTS.put("adamw", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 1e-2));
+        DEFAULTS.put("signsgd", map("lr", 1e-3));
+        DEFAULTS.put("adagrad", map("lr", 1e-2, "eps", 1e-10, "initial_accumulator", 0.0));
+        DEFAULTS.put("frugal", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rho", 0.25, "update_gap", 200.0,
+                "lr_free", Double.NaN, "projector", "svd", "state_free", "signsgd", "seed", 0.0));
+        DEFAULTS.put("galore", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rank", 128.0, "update_gap", 200.0,
+                "scale", 0.25));
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    public static Set<String> names() { return DEFAULTS.keySet(); }
+
+    /** The learning rate the rule uses (its {@code lr}, or the default). */
+    public static double lr(String name, Map<String, Object> hp) throws IllegalArgumentException {
+        return num(resolve(name, hp), "lr");
+    }
+
+    /** The transformation chain for {@code name} with {@code hp} over defaults, ending in −lr scaling. */
+    public static GradientTransformation build(String name, Map<String, Object> hp) {
+        Map<String, Object> h = resolve(name, hp);
+        double lr = num(h, "lr");
+        List<GradientTransformation> parts = new ArrayList<>();
+        if (hp.containsKey("clip")) parts.add(new ClipByGlobalNorm(num(h, "clip")));
+        switch (name) {
+            case "sgd" -> parts.add(new AddDecayedWeights(num(h, "weight_decay")));
+            case "sgdm" -> {
+                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
+                parts.add(new TraceMomentum(num(h, "momentum"), num(h, "nesterov") != 0));
+            }
+            case "adam" -> {
+                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
+                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
+            }
+            case "adamw" -> {
+                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
+                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
+            }
+            case "signsgd" -> parts.add(new ScaleBySign());
+            case "adagrad" -> parts.add(new ScaleByAdagrad(num(h, "eps"), num(h, "initial_accumulator")));
+            case "frugal" -> {
+                double lrFree = Double.isNaN(num(h, "lr_free")) ? lr : num(h, "lr_free");
+                parts.add(ProjectedAdam.frugal(num(h, "rho"), projector(h), (int) num(h, "update_gap"), freeRule(h), lrFree / lr,
+                        num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
+            }
+            case "galore" -> parts.add(ProjectedAdam.galore((int) num(h, "rank"), (int) num(h, "update_gap"), num(h, "scale"),
+                    num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
+            default -> throw new IllegalStateException(name);
+        }
+        parts.add(new ScaleByLearningRate(Schedule.constant(lr)));
+        return new Chain(parts.toArray(GradientTransformation[]::new));
+    }
+
+    private static Map<String, Object> resolve(String name, Map<String, Object> hp) {
+        Map<String, Object> d = DEFAULTS.get(name);
+        if (d == null) throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: " + String.join(", ", names()));
+        Set<String> allowed = new TreeSet<>(d.keySet());
+        allowed.add("clip");
+        for (String k : hp.keySet())
+            if (!allowed.contains(k))
+                throw new IllegalArgumentException("optimizer '" + name + "' has no hyper-parameter '" + k + "'; allowed: " + String.join(", ", allowed));
+        Map<String, Object> h = new LinkedHashMap<>(d);
+        h.putAll(hp);
+        return h;
+    }
+
+    private static double num(Map<String, Object> h, String key) {
+        Object v = h.get(key);
+        if (v instanceof Number x) return x.doubleValue();
+        if (v instanceof Boolean b) return b ? 1 : 0;
+        throw new IllegalArgumentException("hyper-parameter '" + key + "' must be a number (got " + v + ")");
+    }
+
+    private static Projector.Kind projector(Map<String, Object> h) {
+        String p = String.valueOf(h.get("projector"));
+        return switch (p) {
+            case "svd" -> Projector.Kind.SVD;
+            case "random" -> Projector.Kind.RANDOM;
+            case "blocks" -> throw new IllegalArgumentException("projector 'blocks' (whole matrices) is not implemented yet; use svd or random");
+            default -> throw new IllegalArgumentException("unknown projector '" + p + "'; allowed: svd, random, blocks");
+        };
+    }
+
+    private static ProjectedAdam.FreeRule freeRule(Map<String, Object> h) {
+        String f = String.valueOf(h.get("state_free"));
+        return switch (f) {
+            case "signsgd", "sign" -> ProjectedAdam.FreeRule.SIGN;
+            case "sgd" -> ProjectedAdam.FreeRule.SGD;
+            default -> throw new IllegalArgumentException("unknown state_free rule '" + f + "'; allowed: signsgd, sgd");
+        };
+    }
+}

@@ -1,0 +1,166 @@
+package dopt.optim;
+
+import dopt.random.Rng;
+import dopt.state.StateTree;
+import dopt.tensor.Param;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntBinaryOperator;
+
+/**
+ * Adam in a low-rank subspace of each matrix gradient, plus an optional state-free rule on the
+ * rest: the common core of GaLore and FRUGAL. For a matrix parameter with gradient g and subspace
+ * basis P (see {@link Projector}):
+ * <pre>
+ *   low = Pᵀg;  direction = scale · P·adam(low)  +  freeScale · free(g − P·low)
+ * </pre>
+ * GaLore (Zhao et al. 2024) has no free part and keeps the moments when the basis is refreshed
+ * (its public code's behaviour); FRUGAL (Zmushko et al. 2024, Algorithm 1 and the authors' code)
+ * adds signSGD or SGD on the residual and restarts Adam's moments and step counter at every
+ * refresh. Parameters that are not 2-D matrices of role MATRIX (embeddings, norms, the head,
+ * biases) get full-state Adam, as in both papers. Bases are refreshed every {@code updateGap}
+ * steps, starting with the first. SVD and QR at a refresh allocate; the per-step path does not.
+ */
+public final class ProjectedAdam implements GradientTransformation {
+
+    /** The rule applied to the residual g − P·Pᵀg. */
+    public enum FreeRule { NONE, SIGN, SGD }
+
+    private final IntBinaryOperator rankFor;
+    private final Projector.Kind kind;
+    private final int updateGap;
+    private final boolean resetOnRefresh;
+    private final float scale, freeScale, beta1, beta2, eps;
+    private final FreeRule free;
+    private final long seed;
+
+    private final List<Param> split = new ArrayList<>(), dense = new ArrayList<>();
+    private Projector[] projectors;
+    private float[][] mu, nu, denseMu, denseNu;
+    private float[] low, adamLow, back, backFull;
+    private long[] step, count, denseCount;
+    private Rng rng;
+    private long stateBytes;
+
+    public ProjectedAdam(IntBinaryOperator rankFor, Projector.Kind kind, int updateGap, boolean resetOnRefresh, double scale,
+                         FreeRule free, double freeScale, double beta1, double beta2, double eps, long seed) {
+        if (updateGap < 1) throw new IllegalArgumentException("update gap must be >= 1: " + updateGap);
+        this.rankFor = rankFor;
+        this.kind = kind;
+        this.updateGap = updateGap;
+        this.resetOnRefresh = resetOnRefresh;
+        this.scale = (float) scale;
+        this.free = free;
+        this.freeScale = (float) freeScale;
+        this.beta1 = (float) beta1;
+        this.beta2 = (float) beta2;
+        this.eps = (float) eps;
+        this.seed = seed;
+    }
+
+    /**
+     * FRUGAL with a projector of rank round(ρ·min(m, n)), state-full Adam and the given state-free
+     * rule whose step is {@code freeScale} times the state-full one (lr_free / lr).
+     */
+    public static ProjectedAdam frugal(double rho, Projector.Kind kind, int updateGap, FreeRule free, double freeScale,
+                                       double beta1, double beta2, double eps, long seed) {
+        if (!(rho >= 0 && rho <= 1)) throw new IllegalArgumentException("rho must be in [0, 1]: " + rho);
+        return new ProjectedAdam((m, n) -> (int) Math.round(rho * Math.min(m, n)), kind, updateGap, true, 1.0, free, freeScale,
+                beta1, beta2, eps, seed);
+    }
+
+    /** GaLore: Adam in the top-{@code rank} SVD subspace, update scaled by α, residual dropped, moments kept. */
+    public static ProjectedAdam galore(int rank, int updateGap, double alpha, double beta1, double beta2, double eps) {
+        if (rank < 1) throw new IllegalArgumentException("GaLore rank must be >= 1: " + rank);
+        return new ProjectedAdam((m, n) -> Math.min(rank, Math.min(m, n)), Projector.Kind.SVD, updateGap, false, alpha,
+                FreeRule.NONE, 0, beta1, beta2, eps, 0);
+    }
+
+    private static boolean isSplit(Param p) {
+        return p.role() == Param.Role.MATRIX && p.shape().length == 2;
+    }
+
+    @Override
+    public void init(List<Param> params, StateTree state, String prefix) {
+        for (Param p : params) (isSplit(p) ? split : dense).add(p);
+        projectors = new Projector[split.size()];
+        mu = new float[split.size()][];
+        nu = new float[split.size()][];
+        int maxLow = 0, maxFull = 0;
+        for (int i = 0; i < split.size(); i++) {
+            Param p = split.get(i);
+            int m = p.rows(), n = p.cols(), r = rankFor.applyAsInt(m, n);
+            float[] basis = state.putFloats(prefix + "/basis/" + p.name(), new float[Math.max(1, Projector.basisSize(m, n, r))]);
+            projectors[i] = new Projector(m, n, r, basis);
+            int ls = Projector.lowSize(m, n, r);
+            mu[i] = state.putFloats(prefix + "/mu/" + p.name(), new float[Math.max(1, ls)]);
+            nu[i] = state.putFloats(prefix + "/nu/" + p.name(), new float[Math.max(1, ls)]);
+            stateBytes += 4L * (Projector.basisSize(m, n, r) + 2L * ls);
+            maxLow = Math.max(maxLow, ls);
+            maxFull = Math.max(maxFull, m * n);
+        }
+        denseMu = new float[dense.size()][];
+        denseNu = new float[dense.size()][];
+        for (int i = 0; i < dense.size(); i++) {
+            Param p = dense.get(i);
+            denseMu[i] = state.putFloats(prefix + "/dense/mu/" + p.name(), new float[p.size()], p.shape());
+            denseNu[i] = state.putFloats(prefix + "/dense/nu/" + p.name(), new float[p.size()], p.shape());
+            stateBytes += 8L * p.size();
+        }
+        low = new float[maxLow];
+        adamLow = new float[maxLow];
+        back = new float[maxFull];
+        backFull = new float[maxFull];
+        step = state.putLongs(prefix + "/step", 0L);
+        count = state.putLongs(prefix + "/count", 0L);
+        denseCount = state.putLongs(prefix + "/dense/count", 0L);
+        rng = new Rng(seed);
+        state.putLongs(prefix + "/rng", rng.state());
+        stateBytes += 8L * 3 + 32;
+    }
+
+    @Override
+    public void update(List<Param> params, long globalStep) {
+        long s = ++step[0];
+        boolean refresh = (s - 1) % updateGap == 0;
+        if (refresh && resetOnRefresh) count[0] = 0;
+        long t = ++count[0];
+        for (int i = 0; i < split.size(); i++) {
+            Param p = split.get(i);
+            float[] g = p.grad();
+            Projector proj = projectors[i];
+            if (refresh) {
+                proj.refresh(kind, g, rng);
+                if (resetOnRefresh) {
+                    java.util.Arrays.fill(mu[i], 0f);
+                    java.util.Arrays.fill(nu[i], 0f);
+                }
+            }
+            int m = p.rows(), n = p.cols(), size = m * n, ls = Projector.lowSize(m, n, proj.rank());
+            proj.project(g, low);
+            AdamKernel.step(low, mu[i], nu[i], adamLow, ls, beta1, beta2, eps, t);
+            proj.projectBack(adamLow, back);
+            if (free == FreeRule.NONE) {
+                float sc = scale;
+                for (int j = 0; j < size; j++) g[j] = sc * back[j];
+            } else {
+                proj.projectBack(low, backFull);
+                float sc = scale, fs = freeScale;
+                boolean sign = free == FreeRule.SIGN;
+                for (int j = 0; j < size; j++) {
+                    float residual = g[j] - backFull[j];
+                    g[j] = sc * back[j] + fs * (sign ? Math.signum(residual) : residual);
+                }
+            }
+        }
+        long td = ++denseCount[0];
+        for (int i = 0; i < dense.size(); i++) {
+            float[] g = dense.get(i).grad();
+            AdamKernel.step(g, denseMu[i], denseNu[i], g, g.length, beta1, beta2, eps, td);
+        }
+    }
+
+    /** Subspace moments and bases of the split matrices plus full moments of the others. */
+    @Override
+    public long stateBytes() { return stateBytes; }
+}

@@ -1,0 +1,91 @@
+package dopt.optim;
+
+import dopt.random.Rng;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.SingularOps_FDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_FDRM;
+import org.ejml.interfaces.decomposition.SingularValueDecomposition_F32;
+
+/**
+ * An orthonormal basis of a rank-r subspace for the gradient of one m×n matrix, on its smaller
+ * side as in GaLore's projector (Zhao et al. 2024, {@code galore_projector.py}): for m ≥ n the
+ * right side, basis Q (n×r), low = g·Q (m×r); for m &lt; n the left side, basis P (m×r),
+ * low = Pᵀ·g (r×n). The basis lives in a caller-owned buffer (the state tree's).
+ */
+public final class Projector {
+    /** How the basis is chosen at each refresh. */
+    public enum Kind { SVD, RANDOM }
+
+    private final int m, n, r;
+    private final boolean right;
+    private final float[] basis;
+
+    /** {@code basis} must hold {@link #basisSize}(m, n, r) floats. */
+    public Projector(int m, int n, int r, float[] basis) {
+        if (r < 0 || r > Math.min(m, n)) throw new IllegalArgumentException("rank " + r + " outside 0.." + Math.min(m, n));
+        this.m = m;
+        this.n = n;
+        this.r = r;
+        this.right = m >= n;
+        this.basis = basis;
+    }
+
+    public static int basisSize(int m, int n, int r) { return (m >= n ? n : m) * r; }
+
+    /** Size of the projected gradient: m×r (right side) or r×n (left side). */
+    public static int lowSize(int m, int n, int r) { return m >= n ? m * r : r * n; }
+
+    public int rank() { return r; }
+
+    /** Re-chooses the basis from gradient {@code g} (SVD) or from {@code rng} (random orthonormal). */
+    public void refresh(Kind kind, float[] g, Rng rng) {
+        if (r == 0) return;
+        int dim = right ? n : m;
+        if (kind == Kind.SVD) {
+            FMatrixRMaj a = new FMatrixRMaj(m, n);
+            System.arraycopy(g, 0, a.data, 0, m * n);
+            SingularValueDecomposition_F32<FMatrixRMaj> svd = DecompositionFactory_FDRM.svd(m, n, !right, right, true);
+            if (!svd.decompose(a)) throw new IllegalStateException("SVD of a " + m + "x" + n + " gradient did not converge");
+            FMatrixRMaj w = svd.getW(null);
+            FMatrixRMaj u = right ? null : svd.getU(null, false);
+            FMatrixRMaj v = right ? svd.getV(null, false) : null;
+            SingularOps_FDRM.descendingOrder(u, false, w, v, false);
+            FMatrixRMaj vecs = right ? v : u; // dim × min(m,n), columns = singular vectors
+            for (int i = 0; i < dim; i++)
+                for (int c = 0; c < r; c++) basis[i * r + c] = vecs.get(i, c);
+        } else {
+            // Gaussian columns, then modified Gram–Schmidt in double: an orthonormal random basis
+            double[] q = new double[dim * r];
+            for (int i = 0; i < q.length; i++) q[i] = rng.nextGaussian();
+            for (int c = 0; c < r; c++) {
+                for (int prev = 0; prev < c; prev++) {
+                    double dot = 0;
+                    for (int i = 0; i < dim; i++) dot += q[i * r + c] * q[i * r + prev];
+                    for (int i = 0; i < dim; i++) q[i * r + c] -= dot * q[i * r + prev];
+                }
+                double norm = 0;
+                for (int i = 0; i < dim; i++) norm += q[i * r + c] * q[i * r + c];
+                norm = Math.sqrt(norm);
+                for (int i = 0; i < dim; i++) q[i * r + c] /= norm;
+            }
+            for (int i = 0; i < q.length; i++) basis[i] = (float) q[i];
+        }
+    }
+
+    /** low = the gradient's coordinates in the subspace. */
+    public void project(float[] g, float[] low) {
+        if (r == 0) return;
+        if (right) dopt.tensor.Dense.matmul(g, basis, low, m, n, r);
+        else dopt.tensor.Dense.matmulAT(basis, g, low, r, m, n);
+    }
+
+    /** out (m×n) = the subspace vector {@code low} mapped back. */
+    public void projectBack(float[] low, float[] out) {
+        if (r == 0) {
+            java.util.Arrays.fill(out, 0, m * n, 0f);
+            return;
+        }
+        if (right) dopt.tensor.Dense.matmulBT(low, basis, out, m, r, n);
+        else dopt.tensor.Dense.matmul(basis, low, out, m, r, n);
+    }
+}
