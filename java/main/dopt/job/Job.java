@@ -61,13 +61,38 @@ public final class Job {
         /** Global-norm clipping threshold applied before the rule; 0 disables it. */
         public double clip = 0;
         public ScheduleKind schedule = ScheduleKind.CONSTANT;
+        /** FRUGAL: memory budget, the fraction of each matrix (svd, random) or of the matrices (blocks) under Adam. */
+        public double rho = 0.25;
+        /** FRUGAL and GaLore: steps between subspace refreshes. */
+        @JsonProperty("update_gap") public int updateGap = 200;
+        /** FRUGAL: state-free step as a multiple of lr (1.0 for pre-training, 0.1 for fine-tuning in the paper). */
+        @JsonProperty("inactive_lr_scale") public double inactiveLrScale = 1.0;
+        /** FRUGAL: how the state-full subspace is chosen. */
+        public Projector projector = Projector.BLOCKS;
+        /** FRUGAL: the rule on the rest. */
+        @JsonProperty("state_free") public StateFree stateFree = StateFree.SIGNSGD;
+        /** GaLore: projection rank. */
+        public int rank = 128;
+        /** GaLore: scale α of the projected-back update. */
+        public double scale = 0.25;
+        /** BAdam: steps each block stays active. */
+        @JsonProperty("switch_every") public int switchEvery = 100;
+        /** FRUGAL blocks and BAdam: block order. */
+        public BlockOrder order = BlockOrder.DESCENDING;
         @JsonProperty("warmup_steps") public int warmupSteps = 0;
         @JsonProperty("min_lr_ratio") public double minLrRatio = 0.1;
     }
 
     public enum OptimizerName {
-        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW
+        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW, @JsonProperty("signsgd") SIGNSGD,
+        @JsonProperty("adagrad") ADAGRAD, @JsonProperty("frugal") FRUGAL, @JsonProperty("galore") GALORE, @JsonProperty("badam") BADAM
     }
+
+    public enum Projector { @JsonProperty("svd") SVD, @JsonProperty("random") RANDOM, @JsonProperty("blocks") BLOCKS }
+
+    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("sgd") SGD }
+
+    public enum BlockOrder { @JsonProperty("descending") DESCENDING, @JsonProperty("random") RANDOM }
 
     public enum ScheduleKind { @JsonProperty("constant") CONSTANT, @JsonProperty("warmup_cosine") WARMUP_COSINE }
 

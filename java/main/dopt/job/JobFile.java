@@ -104,6 +104,12 @@ public final class JobFile {
             if (!(o.clip >= 0)) errors.add("'optimizer.clip' must be >= 0 (got " + o.clip + "); 0 disables clipping");
             if (o.warmupSteps < 0) errors.add("'optimizer.warmup_steps' must be >= 0");
             if (!(o.minLrRatio >= 0 && o.minLrRatio <= 1)) errors.add("'optimizer.min_lr_ratio' must be in [0, 1]");
+            if (!(o.rho >= 0 && o.rho <= 1)) errors.add("'optimizer.rho' must be in [0, 1] (got " + o.rho + ")");
+            if (o.updateGap < 1) errors.add("'optimizer.update_gap' must be at least 1");
+            if (!(o.inactiveLrScale >= 0)) errors.add("'optimizer.inactive_lr_scale' must be >= 0");
+            if (o.rank < 1) errors.add("'optimizer.rank' must be at least 1");
+            if (!(o.scale > 0)) errors.add("'optimizer.scale' must be positive");
+            if (o.switchEvery < 1) errors.add("'optimizer.switch_every' must be at least 1");
         }
         if (j.checkpoint == null) errors.add("'checkpoint' is missing");
         else {

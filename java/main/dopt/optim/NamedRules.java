@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * Optimizers by name and hyper-parameter map, the vocabulary of {@code dopt optim-replay}
  * (and of sweeps): {@code sgd{lr}}, {@code sgdm{lr,momentum}}, {@code adam} and {@code adamw}
  * {@code {lr,beta1,beta2,eps,weight_decay}}, {@code signsgd{lr}}, {@code adagrad{lr,eps}},
- * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}},
+ * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}} (projector svd,
+ * random or blocks), {@code badam{lr,beta1,beta2,eps,switch_every,order}},
  * {@code galore{lr,beta1,beta2,eps,rank,update_gap,scale}}; every one takes an optional
  * {@code clip} (global-norm clipping before the rule). Defaults are PyTorch's where PyTorch has
  * the optimizer, the papers' otherwise. Unknown names and keys are errors that list the allowed ones.
@@ -29,9 +30,12 @@ public final class NamedRules {
         DEFAULTS.put("signsgd", map("lr", 1e-3));
         DEFAULTS.put("adagrad", map("lr", 1e-2, "eps", 1e-10, "initial_accumulator", 0.0));
         DEFAULTS.put("frugal", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rho", 0.25, "update_gap", 200.0,
-                "lr_free", Double.NaN, "projector", "svd", "state_free", "signsgd", "seed", 0.0));
+                "lr_free", Double.NaN, "projector", "svd", "state_free", "signsgd", "order", "descending", "seed", 0.0,
+                "weight_decay", 0.0));
+        DEFAULTS.put("badam", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "switch_every", 100.0,
+                "order", "descending", "seed", 0.0, "weight_decay", 0.0));
         DEFAULTS.put("galore", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rank", 128.0, "update_gap", 200.0,
-                "scale", 0.25));
+                "scale", 0.25, "weight_decay", 0.0));
     }
 
     private static Map<String, Object> map(Object... kv) {
@@ -49,6 +53,14 @@ public final class NamedRules {
 
     /** The transformation chain for {@code name} with {@code hp} over defaults, ending in −lr scaling. */
     public static GradientTransformation build(String name, Map<String, Object> hp) {
+        return build(name, hp, Schedule.constant(lr(name, hp)));
+    }
+
+    /**
+     * As {@link #build(String, Map)} with the learning rate following {@code schedule}; rules with a
+     * second step size (FRUGAL's lr_free) keep its ratio to {@code lr}.
+     */
+    public static GradientTransformation build(String name, Map<String, Object> hp, Schedule schedule) {
         Map<String, Object> h = resolve(name, hp);
         double lr = num(h, "lr");
         List<GradientTransformation> parts = new ArrayList<>();
@@ -71,14 +83,25 @@ public final class NamedRules {
             case "adagrad" -> parts.add(new ScaleByAdagrad(num(h, "eps"), num(h, "initial_accumulator")));
             case "frugal" -> {
                 double lrFree = Double.isNaN(num(h, "lr_free")) ? lr : num(h, "lr_free");
-                parts.add(ProjectedAdam.frugal(num(h, "rho"), projector(h), (int) num(h, "update_gap"), freeRule(h), lrFree / lr,
-                        num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
+                if ("blocks".equals(h.get("projector"))) {
+                    BlockAdam.Free free = freeRule(h) == ProjectedAdam.FreeRule.SIGN ? BlockAdam.Free.SIGN : BlockAdam.Free.SGD;
+                    parts.add(BlockAdam.frugal(num(h, "rho"), (int) num(h, "update_gap"), "random".equals(h.get("order")), free,
+                            lrFree / lr, num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
+                } else {
+                    parts.add(ProjectedAdam.frugal(num(h, "rho"), projector(h), (int) num(h, "update_gap"), freeRule(h), lrFree / lr,
+                            num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
+                }
             }
+            case "badam" -> parts.add(BlockAdam.badam((int) num(h, "switch_every"), "random".equals(h.get("order")),
+                    num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
             case "galore" -> parts.add(ProjectedAdam.galore((int) num(h, "rank"), (int) num(h, "update_gap"), num(h, "scale"),
                     num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
             default -> throw new IllegalStateException(name);
         }
-        parts.add(new ScaleByLearningRate(Schedule.constant(lr)));
+        // decoupled weight decay (scaled by the learning rate) for the memory-efficient family, which
+        // the FRUGAL paper applies to all parameters
+        if (name.equals("frugal") || name.equals("galore") || name.equals("badam")) parts.add(new AddDecayedWeights(num(h, "weight_decay")));
+        parts.add(new ScaleByLearningRate(schedule));
         return new Chain(parts.toArray(GradientTransformation[]::new));
     }
 
@@ -107,7 +130,6 @@ public final class NamedRules {
         return switch (p) {
             case "svd" -> Projector.Kind.SVD;
             case "random" -> Projector.Kind.RANDOM;
-            case "blocks" -> throw new IllegalArgumentException("projector 'blocks' (whole matrices) is not implemented yet; use svd or random");
             default -> throw new IllegalArgumentException("unknown projector '" + p + "'; allowed: svd, random, blocks");
         };
     }

@@ -91,7 +91,7 @@ public final class DataParallelTrainer {
         state.putString("job", jobJson);
         this.step = state.putLongs("train/step", 0L);
         for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());
-        this.optimizer = Optimizers.build(job.optimizer, job.steps, params, state);
+        this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state);
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
         this.loader = new BatchLoader(train, shard, job.data.batchSize, job.seed, rank);

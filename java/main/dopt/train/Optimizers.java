@@ -1,48 +1,75 @@
 package dopt.train;
 
 import dopt.job.Job;
-import dopt.optim.AddDecayedWeights;
-import dopt.optim.Chain;
-import dopt.optim.ClipByGlobalNorm;
 import dopt.optim.GradientTransformation;
+import dopt.optim.NamedRules;
 import dopt.optim.Optimizer;
-import dopt.optim.ScaleByAdam;
-import dopt.optim.ScaleByLearningRate;
 import dopt.optim.Schedule;
-import dopt.optim.TraceMomentum;
 import dopt.state.StateTree;
 import dopt.tensor.Param;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Builds the optimizer a job names, as a chain of gradient transformations. */
+/** Builds the optimizer a job names, through {@link NamedRules} (the same rules optim-replay uses). */
 final class Optimizers {
     private Optimizers() { }
 
-    static Optimizer build(Job.OptimizerSpec o, int totalSteps, List<Param> params, StateTree state) {
+    private static Map<String, Object> adam(Job.OptimizerSpec o, Map<String, Object> hp) {
+        hp.put("beta1", o.beta1);
+        hp.put("beta2", o.beta2);
+        hp.put("eps", o.eps);
+        return hp;
+    }
+
+    static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state) {
         Schedule schedule = switch (o.schedule) {
             case CONSTANT -> Schedule.constant(o.lr);
             case WARMUP_COSINE -> Schedule.warmupCosine(o.lr, o.warmupSteps, totalSteps, o.minLrRatio);
         };
-        List<GradientTransformation> parts = new ArrayList<>();
-        if (o.clip > 0) parts.add(new ClipByGlobalNorm(o.clip));
+        Map<String, Object> hp = new LinkedHashMap<>();
+        hp.put("lr", o.lr);
+        if (o.clip > 0) hp.put("clip", o.clip);
+        String rule = o.name.name().toLowerCase();
         switch (o.name) {
             case SGD -> {
-                // torch.optim.SGD: L2 decay joins the gradient before momentum
-                parts.add(new AddDecayedWeights(o.weightDecay));
-                if (o.momentum > 0) parts.add(new TraceMomentum(o.momentum, o.nesterov));
+                if (o.momentum > 0) {
+                    rule = "sgdm";
+                    hp.put("momentum", o.momentum);
+                    hp.put("nesterov", o.nesterov ? 1.0 : 0.0);
+                }
+                hp.put("weight_decay", o.weightDecay);
             }
-            case ADAM -> {
-                parts.add(new AddDecayedWeights(o.weightDecay));
-                parts.add(new ScaleByAdam(o.beta1, o.beta2, o.eps));
+            case ADAM, ADAMW -> adam(o, hp).put("weight_decay", o.weightDecay);
+            case SIGNSGD -> { }
+            case ADAGRAD -> hp.put("eps", o.eps);
+            case FRUGAL -> {
+                adam(o, hp);
+                hp.put("rho", o.rho);
+                hp.put("update_gap", o.updateGap);
+                hp.put("lr_free", o.lr * o.inactiveLrScale);
+                hp.put("projector", o.projector.name().toLowerCase());
+                hp.put("state_free", o.stateFree.name().toLowerCase());
+                hp.put("order", o.order.name().toLowerCase());
+                hp.put("seed", seed);
             }
-            case ADAMW -> {
-                parts.add(new ScaleByAdam(o.beta1, o.beta2, o.eps));
-                parts.add(new AddDecayedWeights(o.weightDecay));
+            case GALORE -> {
+                adam(o, hp);
+                hp.put("rank", o.rank);
+                hp.put("update_gap", o.updateGap);
+                hp.put("scale", o.scale);
+            }
+            case BADAM -> {
+                adam(o, hp);
+                hp.put("switch_every", o.switchEvery);
+                hp.put("order", o.order.name().toLowerCase());
+                hp.put("seed", seed);
             }
         }
-        parts.add(new ScaleByLearningRate(schedule));
+        if (o.name == Job.OptimizerName.FRUGAL || o.name == Job.OptimizerName.GALORE || o.name == Job.OptimizerName.BADAM)
+            hp.put("weight_decay", o.weightDecay);
+        GradientTransformation chain = NamedRules.build(rule, hp, schedule);
         String name = o.name.name().toLowerCase();
-        return new Optimizer(name, new Chain(parts.toArray(GradientTransformation[]::new)), schedule, params, state);
+        return new Optimizer(name, chain, schedule, params, state);
     }
 }
