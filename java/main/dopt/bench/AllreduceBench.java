@@ -43,10 +43,24 @@ public final class AllreduceBench {
         comm.close();
     }
 
+    private static final int MPJ_CHUNK = 8 << 20;
+    private static final float[] CHUNK_IN = new float[MPJ_CHUNK], CHUNK_OUT = new float[MPJ_CHUNK];
+
+    /**
+     * MPJ's Allreduce on 32 MiB pieces. Pieces go through offset-0 buffers: with a non-zero offset
+     * MPJ 0.44 returned wrong sums here (seen at 64 MiB: the second piece came back unreduced).
+     */
     private static void mpjAllreduce(float[] buf, float[] recv, int len) {
-        int chunk = 8 << 20;
-        for (int off = 0; off < len; off += chunk)
-            MPI.COMM_WORLD.Allreduce(buf, off, recv, off, Math.min(chunk, len - off), MPI.FLOAT, MPI.SUM);
+        if (len <= MPJ_CHUNK) {
+            MPI.COMM_WORLD.Allreduce(buf, 0, recv, 0, len, MPI.FLOAT, MPI.SUM);
+            return;
+        }
+        for (int off = 0; off < len; off += MPJ_CHUNK) {
+            int n = Math.min(MPJ_CHUNK, len - off);
+            System.arraycopy(buf, off, CHUNK_IN, 0, n);
+            MPI.COMM_WORLD.Allreduce(CHUNK_IN, 0, CHUNK_OUT, 0, n, MPI.FLOAT, MPI.SUM);
+            System.arraycopy(CHUNK_OUT, 0, recv, off, n);
+        }
     }
 
     /** Mean seconds per call after one warm-up; every rank's buffer is reset to rank+1 before each call. */
