@@ -24,6 +24,15 @@ public interface Compressor {
     /** A short name with the level, e.g. "topk(1%)". */
     String name();
 
+    /**
+     * Writes the wire encoding of {@code compressed} (the output of this compressor's last
+     * {@link #compress} call on this rank); exactly as many bytes as that call returned.
+     */
+    void encode(float[] compressed, int n, java.nio.ByteBuffer out);
+
+    /** Decodes one message and adds {@code weight} times it to {@code acc[0, n)}. */
+    void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight);
+
     /** Bytes of the uncompressed float32 vector, for ratios. */
     static long denseBytes(int n) { return 4L * n; }
 }

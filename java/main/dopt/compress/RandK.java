@@ -9,6 +9,7 @@ import dopt.random.Rng;
 public final class RandK implements Compressor {
     private final double fraction;
     private int[] idx = new int[0];
+    private long lastSeed;
 
     public RandK(double fraction) {
         if (!(fraction > 0 && fraction <= 1)) throw new IllegalArgumentException("rand-k fraction must be in (0, 1]: " + fraction);
@@ -17,22 +18,43 @@ public final class RandK implements Compressor {
 
     int k(int n) { return Math.max(1, (int) Math.round(fraction * n)); }
 
+    /** Indices come from a fresh seed drawn from {@code rng}, so the message is the seed and k values. */
     @Override
     public long compress(float[] x, float[] out, int n, Rng rng) {
+        lastSeed = rng.nextLong();
+        int k = choose(n, lastSeed);
+        java.util.Arrays.fill(out, 0, n, 0f);
+        float scale = (float) n / k;
+        for (int i = 0; i < k; i++) out[idx[i]] = x[idx[i]] * scale;
+        return 4L * k + 8;
+    }
+
+    /** Partial Fisher–Yates from {@code seed}: idx[0, k) is a uniform k-subset. */
+    private int choose(int n, long seed) {
         int k = k(n);
         if (idx.length < n) idx = new int[n];
         for (int i = 0; i < n; i++) idx[i] = i;
-        java.util.Arrays.fill(out, 0, n, 0f);
-        float scale = (float) n / k;
-        // partial Fisher–Yates: the first k positions are a uniform k-subset
+        Rng r = new Rng(seed);
         for (int i = 0; i < k; i++) {
-            int j = i + rng.nextInt(n - i);
+            int j = i + r.nextInt(n - i);
             int t = idx[i];
             idx[i] = idx[j];
             idx[j] = t;
-            out[idx[i]] = x[idx[i]] * scale;
         }
-        return 4L * k + 8;
+        return k;
+    }
+
+    @Override
+    public void encode(float[] compressed, int n, java.nio.ByteBuffer out) {
+        int k = choose(n, lastSeed);
+        out.putLong(lastSeed);
+        for (int i = 0; i < k; i++) out.putFloat(compressed[idx[i]]);
+    }
+
+    @Override
+    public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
+        int k = choose(n, in.getLong());
+        for (int i = 0; i < k; i++) acc[idx[i]] += weight * in.getFloat();
     }
 
     @Override public double alpha(int n) { return Double.NaN; }

@@ -64,6 +64,31 @@ public final class TopK implements Compressor {
         return a[target];
     }
 
+    /** k (index, value) pairs: the non-zeros first, then zeros to make up k when x had fewer non-zeros. */
+    @Override
+    public void encode(float[] compressed, int n, java.nio.ByteBuffer out) {
+        int k = k(n), written = 0;
+        for (int i = 0; i < n && written < k; i++)
+            if (compressed[i] != 0f) {
+                out.putInt(i).putFloat(compressed[i]);
+                written++;
+            }
+        for (int i = 0; written < k; i++)
+            if (compressed[i] == 0f) {
+                out.putInt(i).putFloat(0f);
+                written++;
+            }
+    }
+
+    @Override
+    public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
+        int k = k(n);
+        for (int j = 0; j < k; j++) {
+            int i = in.getInt();
+            acc[i] += weight * in.getFloat();
+        }
+    }
+
     @Override public double alpha(int n) { return (double) k(n) / n; }
     @Override public double omega(int n) { return Double.NaN; }
     @Override public String name() { return "topk(" + fraction * 100 + "%)"; }
