@@ -15,8 +15,8 @@ public final class Ef14 implements ErrorFeedback {
     public Ef14(Compressor c) { this.c = c; }
 
     @Override
-    public void init(int n, StateTree state, String prefix) {
-        error = state.putFloats(prefix + "/error", new float[n]);
+    public void init(int n, StateTree state, String rankPrefix, String sharedPrefix) {
+        error = state.putFloats(rankPrefix + "/error", new float[n]);
         p = new float[n];
     }
 

@@ -20,9 +20,9 @@ public final class Ef21 implements ErrorFeedback {
     }
 
     @Override
-    public void init(int n, StateTree state, String prefix) {
-        mine = state.putFloats(prefix + "/worker_estimate", new float[n]);
-        global = state.putFloats(prefix + "/mean_estimate", new float[n]);
+    public void init(int n, StateTree state, String rankPrefix, String sharedPrefix) {
+        mine = state.putFloats(rankPrefix + "/worker_estimate", new float[n]);
+        global = state.putFloats(sharedPrefix + "/mean_estimate", new float[n]);
         diff = new float[n];
     }
 

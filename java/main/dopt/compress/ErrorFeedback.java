@@ -11,8 +11,11 @@ import dopt.state.StateTree;
  */
 public interface ErrorFeedback {
 
-    /** Registers this rank's state (and the shared server state) under {@code prefix}. */
-    void init(int n, StateTree state, String prefix);
+    /**
+     * Registers this rank's own state under {@code rankPrefix} and the state every rank holds
+     * identically under {@code sharedPrefix} (checkpoints keep every rank's own state).
+     */
+    void init(int n, StateTree state, String rankPrefix, String sharedPrefix);
 
     /** Writes this worker's message for gradient {@code grad}; returns its wire bytes. */
     long encode(float[] grad, float[] message, Rng rng);

@@ -106,5 +106,23 @@ public final class Job {
     public static final class Comm {
         /** Bound on every blocking collective; a dead rank makes the others fail after this. */
         @JsonProperty("timeout_s") public double timeoutS = 60;
+        /** Gradient compression; with anything but none, messages travel in their wire encoding (an allgather). */
+        public CompressorName compressor = CompressorName.NONE;
+        /** TopK / RandK: fraction of the coordinates sent. */
+        public double ratio = 0.01;
+        /** QSGD: quantisation levels s. */
+        public int levels = 16;
+        /** Error feedback around the compressor. */
+        @JsonProperty("error_feedback") public ErrorFeedbackName errorFeedback = ErrorFeedbackName.NONE;
+    }
+
+    public enum CompressorName {
+        @JsonProperty("none") NONE, @JsonProperty("topk") TOPK, @JsonProperty("randk") RANDK, @JsonProperty("sign") SIGN,
+        @JsonProperty("qsgd") QSGD
+    }
+
+    public enum ErrorFeedbackName {
+        @JsonProperty("none") NONE, @JsonProperty("ef14") EF14, @JsonProperty("ef21") EF21,
+        @JsonProperty("ef21_normalized") EF21_NORMALIZED
     }
 }

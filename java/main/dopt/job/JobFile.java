@@ -117,7 +117,13 @@ public final class JobFile {
             if (j.checkpoint.keep < 1) errors.add("'checkpoint.keep' must be at least 1 (got " + j.checkpoint.keep + ")");
         }
         if (j.comm == null) errors.add("'comm' is missing");
-        else if (!(j.comm.timeoutS > 0)) errors.add("'comm.timeout_s' must be positive (got " + j.comm.timeoutS + ")");
+        else {
+            if (!(j.comm.timeoutS > 0)) errors.add("'comm.timeout_s' must be positive (got " + j.comm.timeoutS + ")");
+            if (!(j.comm.ratio > 0 && j.comm.ratio <= 1)) errors.add("'comm.ratio' must be in (0, 1] (got " + j.comm.ratio + ")");
+            if (j.comm.levels < 1) errors.add("'comm.levels' must be at least 1 (got " + j.comm.levels + ")");
+            if (j.comm.errorFeedback != Job.ErrorFeedbackName.NONE && j.comm.compressor == Job.CompressorName.NONE)
+                errors.add("'comm.error_feedback' needs a 'comm.compressor'");
+        }
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
     }
 

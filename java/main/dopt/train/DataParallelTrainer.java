@@ -61,6 +61,8 @@ public final class DataParallelTrainer {
     private final BatchLoader loader;
     private final long[] step;
     private final TraceRecorder trace;
+    /** Compressed gradient averaging, or null for a plain allreduce. */
+    private final CompressedExchange exchange;
     private final List<double[]> evals = new ArrayList<>();
     private Path lastCheckpoint;
 
@@ -94,6 +96,9 @@ public final class DataParallelTrainer {
         this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state);
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
+        int total = 0;
+        for (Param p : params) total += p.size();
+        this.exchange = CompressedExchange.forJob(job.comm, comm, rankRng, total, state);
         this.loader = new BatchLoader(train, shard, job.data.batchSize, job.seed, rank);
         state.putLongs(rankPath(rank, "loader"), loader.position());
         this.trace = new TraceRecorder(job.steps);
@@ -149,8 +154,9 @@ public final class DataParallelTrainer {
 
         long first = step[0] + 1;
         if (rank == 0) {
-            console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %d params, optimizer %s, %d steps%s%n", job.name, ranks,
-                    train.name(), describeModel(), gradLen, optimizer.name(), job.steps,
+            console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %d params, optimizer %s%s, %d steps%s%n", job.name, ranks,
+                    train.name(), describeModel(), gradLen, optimizer.name(),
+                    exchange == null ? "" : ", gradients " + exchange.describe(), job.steps,
                     first > 1 ? " (resuming at step " + first + ")" : "");
         }
         Progress progress = new Progress(console, first, job.steps, 2000);
@@ -170,7 +176,12 @@ public final class DataParallelTrainer {
             flat[gradLen] = loss;
             flat[gradLen + 1] = StopRequest.requested() || (rank == 0 && Files.exists(stopFile)) ? 1f : 0f;
             long bs = comm.bytesSent(), br = comm.bytesReceived();
-            comm.allreduceMean(flat, 0, flat.length);
+            if (exchange == null) {
+                comm.allreduceMean(flat, 0, flat.length);
+            } else {
+                exchange.exchange(flat);
+                comm.allreduceMean(flat, gradLen, 2);
+            }
             long t2 = System.nanoTime();
             o = 0;
             for (Param p : params) {
@@ -302,27 +313,13 @@ public final class DataParallelTrainer {
      * A collective call; returns the gathered trace.
      */
     private Map<String, float[][]> writeCheckpoint(long s) throws IOException {
-        long[] rng = state.longs(rankPath(rank, "rng")), pos = state.longs(rankPath(rank, "loader"));
-        ByteBuffer mine = ByteBuffer.allocate(8 * (rng.length + pos.length + 2));
-        mine.putLong(rng.length);
-        for (long v : rng) mine.putLong(v);
-        mine.putLong(pos.length);
-        for (long v : pos) mine.putLong(v);
-        byte[][] all = comm.allgatherBytes(mine.array());
+        byte[][] all = comm.allgatherBytes(RankState.encode(state, "ranks/" + rank + "/"));
         Map<String, float[][]> gathered = trace.gather(comm, (int) s);
         if (rank == 0) {
             StateTree snapshot = new StateTree();
             for (Map.Entry<String, StateTree.Leaf> e : state.leaves().entrySet())
                 if (!e.getKey().startsWith("ranks/")) copyLeaf(snapshot, e.getKey(), e.getValue());
-            for (int r = 0; r < ranks; r++) {
-                ByteBuffer b = ByteBuffer.wrap(all[r]);
-                long[] rr = new long[(int) b.getLong()];
-                for (int i = 0; i < rr.length; i++) rr[i] = b.getLong();
-                long[] pp = new long[(int) b.getLong()];
-                for (int i = 0; i < pp.length; i++) pp[i] = b.getLong();
-                snapshot.putLongs(rankPath(r, "rng"), rr);
-                snapshot.putLongs(rankPath(r, "loader"), pp);
-            }
+            for (int r = 0; r < ranks; r++) RankState.decodeInto(all[r], snapshot);
             for (Map.Entry<String, float[][]> e : gathered.entrySet()) snapshot.putFloats("trace/" + e.getKey(), flatten(e.getValue()), (int) s, ranks);
             Files.createDirectories(checkpointDir);
             Path file = checkpointDir.resolve(String.format(Locale.ROOT, "ckpt-%06d.h5", s));

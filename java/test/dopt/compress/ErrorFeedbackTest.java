@@ -12,7 +12,7 @@ class ErrorFeedbackTest {
     @Test
     void ef14CarriesTheDroppedPartToTheNextStep() {
         Ef14 ef = new Ef14(new TopK(0.5));
-        ef.init(2, new StateTree(), "ef");
+        ef.init(2, new StateTree(), "ef", "ef-shared");
         float[] msg = new float[2], dir = new float[2];
         ef.encode(new float[] {3, 1}, msg, null);
         assertArrayEquals(new float[] {3, 0}, msg);
@@ -26,7 +26,7 @@ class ErrorFeedbackTest {
     void ef21LearnsAConstantGradientExactlyAfterEnoughTopOneSteps() {
         // with top-1 on 3 coordinates, the estimate catches up one coordinate per step
         Ef21 ef = new Ef21(new TopK(1.0 / 3), false);
-        ef.init(3, new StateTree(), "ef");
+        ef.init(3, new StateTree(), "ef", "ef-shared");
         float[] g = {1, -4, 2}, msg = new float[3], dir = new float[3];
         for (int s = 0; s < 3; s++) {
             ef.encode(g, msg, null);
@@ -38,7 +38,7 @@ class ErrorFeedbackTest {
     @Test
     void normalizedEf21StepsHaveUnitLength() {
         Ef21 ef = new Ef21(new ScaledSign(), true);
-        ef.init(4, new StateTree(), "ef");
+        ef.init(4, new StateTree(), "ef", "ef-shared");
         float[] msg = new float[4], dir = new float[4];
         ef.encode(new float[] {1, 2, -3, 0.5f}, msg, null);
         ef.decode(msg, dir);
@@ -56,7 +56,7 @@ class ErrorFeedbackTest {
         float[][] b = {{1, -2, 3, 0}, {3, 0, -1, 2}};
         Ef21[] workers = {new Ef21(new TopK(0.25), false), new Ef21(new TopK(0.25), false)};
         StateTree st = new StateTree();
-        for (int w = 0; w < 2; w++) workers[w].init(4, st, "w" + w);
+        for (int w = 0; w < 2; w++) workers[w].init(4, st, "w" + w, "w" + w + "-shared");
         float[] x = new float[4], msg = new float[4], mean = new float[4], dir = new float[4];
         for (int t = 0; t < 400; t++) {
             java.util.Arrays.fill(mean, 0f);

@@ -1,0 +1,77 @@
+package dopt.train;
+
+import dopt.comm.Communicator;
+import dopt.compress.Compressor;
+import dopt.compress.Ef14;
+import dopt.compress.Ef21;
+import dopt.compress.ErrorFeedback;
+import dopt.compress.Qsgd;
+import dopt.compress.RandK;
+import dopt.compress.ScaledSign;
+import dopt.compress.TopK;
+import dopt.job.Job;
+import dopt.random.Rng;
+import dopt.state.StateTree;
+import java.nio.ByteBuffer;
+
+/**
+ * Averaging compressed gradients: each rank compresses its gradient (through error feedback when
+ * the job asks for it), the messages travel in their wire encoding by allgather, and every rank
+ * decodes all of them in rank order and averages, so every rank gets the same bits and the bytes
+ * counted are the bytes sent.
+ */
+final class CompressedExchange {
+    private final Compressor compressor;
+    private final ErrorFeedback ef;
+    private final Communicator comm;
+    private final Rng rng;
+    private final float[] message, mean;
+    private final int n;
+
+    private CompressedExchange(Compressor compressor, ErrorFeedback ef, Communicator comm, Rng rng, int n) {
+        this.compressor = compressor;
+        this.ef = ef;
+        this.comm = comm;
+        this.rng = rng;
+        this.n = n;
+        this.message = new float[n];
+        this.mean = new float[n];
+    }
+
+    /** The exchange a job asks for, or null for plain allreduce. Per-rank state goes under ranks/&lt;r&gt;/ef. */
+    static CompressedExchange forJob(Job.Comm c, Communicator comm, Rng rankRng, int n, StateTree state) {
+        Compressor comp = switch (c.compressor) {
+            case NONE -> null;
+            case TOPK -> new TopK(c.ratio);
+            case RANDK -> new RandK(c.ratio);
+            case SIGN -> new ScaledSign();
+            case QSGD -> new Qsgd(c.levels);
+        };
+        if (comp == null) return null;
+        ErrorFeedback ef = switch (c.errorFeedback) {
+            case NONE -> null;
+            case EF14 -> new Ef14(comp);
+            case EF21 -> new Ef21(comp, false);
+            case EF21_NORMALIZED -> new Ef21(comp, true);
+        };
+        if (ef != null) ef.init(n, state, "ranks/" + comm.rank() + "/ef", "ef");
+        return new CompressedExchange(comp, ef, comm, rankRng, n);
+    }
+
+    String describe() {
+        return compressor.name() + (ef == null ? "" : " + " + ef.getClass().getSimpleName().toLowerCase());
+    }
+
+    /** Replaces {@code grad[0, n)} by the direction all ranks agree on. A collective call. */
+    void exchange(float[] grad) {
+        long bytes = ef != null ? ef.encode(grad, message, rng) : compressor.compress(grad, message, n, rng);
+        ByteBuffer wire = ByteBuffer.allocate((int) bytes);
+        compressor.encode(message, n, wire);
+        byte[][] all = comm.allgatherBytes(wire.array());
+        java.util.Arrays.fill(mean, 0f);
+        float w = 1f / all.length;
+        for (byte[] m : all) compressor.decodeAdd(ByteBuffer.wrap(m), n, mean, w);
+        if (ef != null) ef.decode(mean, grad);
+        else System.arraycopy(mean, 0, grad, 0, n);
+    }
+}
