@@ -84,13 +84,13 @@ public final class Job {
     }
 
     public enum OptimizerName {
-        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW, @JsonProperty("signsgd") SIGNSGD,
+        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW, @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP,
         @JsonProperty("adagrad") ADAGRAD, @JsonProperty("frugal") FRUGAL, @JsonProperty("galore") GALORE, @JsonProperty("badam") BADAM
     }
 
     public enum Projector { @JsonProperty("svd") SVD, @JsonProperty("random") RANDOM, @JsonProperty("blocks") BLOCKS }
 
-    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("sgd") SGD }
+    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP, @JsonProperty("sgd") SGD }
 
     public enum BlockOrder { @JsonProperty("descending") DESCENDING, @JsonProperty("random") RANDOM }
 
@@ -114,6 +114,13 @@ public final class Job {
         public int levels = 16;
         /** Error feedback around the compressor. */
         @JsonProperty("error_feedback") public ErrorFeedbackName errorFeedback = ErrorFeedbackName.NONE;
+        /**
+         * Local SGD: each rank takes this many optimizer steps on its own gradients between model
+         * averages (1 = synchronous data parallelism).
+         */
+        @JsonProperty("local_steps") public int localSteps = 1;
+        /** Local methods: also average the optimizer's second moments (the diagonal preconditioner) at each sync. */
+        @JsonProperty("average_preconditioner") public boolean averagePreconditioner = false;
     }
 
     public enum CompressorName {

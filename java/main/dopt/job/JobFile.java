@@ -123,6 +123,15 @@ public final class JobFile {
             if (j.comm.levels < 1) errors.add("'comm.levels' must be at least 1 (got " + j.comm.levels + ")");
             if (j.comm.errorFeedback != Job.ErrorFeedbackName.NONE && j.comm.compressor == Job.CompressorName.NONE)
                 errors.add("'comm.error_feedback' needs a 'comm.compressor'");
+            int h = j.comm.localSteps;
+            if (h < 1) errors.add("'comm.local_steps' must be at least 1 (got " + h + ")");
+            else if (h > 1) {
+                if (j.comm.compressor != Job.CompressorName.NONE) errors.add("'comm.local_steps' > 1 cannot be combined with 'comm.compressor' yet");
+                // checkpoints, evaluation and the end of the run fall on model averages, where replicas agree
+                if (j.steps % h != 0) errors.add("'steps' must be a multiple of 'comm.local_steps' (" + h + ")");
+                if (j.checkpoint != null && j.checkpoint.every % h != 0) errors.add("'checkpoint.every' must be a multiple of 'comm.local_steps' (" + h + ")");
+                if (j.evalEvery % h != 0) errors.add("'eval_every' must be a multiple of 'comm.local_steps' (" + h + ")");
+            }
         }
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
     }

@@ -10,7 +10,8 @@ import java.util.TreeSet;
 /**
  * Optimizers by name and hyper-parameter map, the vocabulary of {@code dopt optim-replay}
  * (and of sweeps): {@code sgd{lr}}, {@code sgdm{lr,momentum}}, {@code adam} and {@code adamw}
- * {@code {lr,beta1,beta2,eps,weight_decay}}, {@code signsgd{lr}}, {@code adagrad{lr,eps}},
+ * {@code {lr,beta1,beta2,eps,weight_decay}}, {@code signsgd{lr}}, {@code rmsprop{lr,alpha,eps,weight_decay}},
+ * {@code adagrad{lr,eps}},
  * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}} (projector svd,
  * random or blocks), {@code badam{lr,beta1,beta2,eps,switch_every,order}},
  * {@code galore{lr,beta1,beta2,eps,rank,update_gap,scale}}; every one takes an optional
@@ -28,6 +29,7 @@ public final class NamedRules {
         DEFAULTS.put("adam", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.0));
         DEFAULTS.put("adamw", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 1e-2));
         DEFAULTS.put("signsgd", map("lr", 1e-3));
+        DEFAULTS.put("rmsprop", map("lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weight_decay", 0.0));
         DEFAULTS.put("adagrad", map("lr", 1e-2, "eps", 1e-10, "initial_accumulator", 0.0));
         DEFAULTS.put("frugal", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rho", 0.25, "update_gap", 200.0,
                 "lr_free", Double.NaN, "projector", "svd", "state_free", "signsgd", "order", "descending", "seed", 0.0,
@@ -80,6 +82,10 @@ public final class NamedRules {
                 parts.add(new AddDecayedWeights(num(h, "weight_decay")));
             }
             case "signsgd" -> parts.add(new ScaleBySign());
+            case "rmsprop" -> {
+                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
+                parts.add(new ScaleByRms(num(h, "alpha"), num(h, "eps")));
+            }
             case "adagrad" -> parts.add(new ScaleByAdagrad(num(h, "eps"), num(h, "initial_accumulator")));
             case "frugal" -> {
                 double lrFree = Double.isNaN(num(h, "lr_free")) ? lr : num(h, "lr_free");

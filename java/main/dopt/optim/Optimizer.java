@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A gradient transformation bound to its parameters: {@link #step} turns the gradients into
- * updates and adds them to the values. Its state lives in the tree under {@code "optim"}.
+ * updates and adds them to the values. Its state lives in the tree under {@code "optim"} unless a prefix is given.
  */
 public final class Optimizer {
     private final String name;
@@ -15,11 +15,16 @@ public final class Optimizer {
     private final List<Param> params;
 
     public Optimizer(String name, GradientTransformation rule, Schedule schedule, List<Param> params, StateTree state) {
+        this(name, rule, schedule, params, state, "optim");
+    }
+
+    /** With the state under {@code prefix} (local methods keep each rank's moments under ranks/&lt;r&gt;/optim). */
+    public Optimizer(String name, GradientTransformation rule, Schedule schedule, List<Param> params, StateTree state, String prefix) {
         this.name = name;
         this.rule = rule;
         this.schedule = schedule;
         this.params = List.copyOf(params);
-        rule.init(this.params, state, "optim");
+        rule.init(this.params, state, prefix);
     }
 
     /** Applies one step; the grad buffers hold the updates afterwards. */

@@ -61,6 +61,8 @@ public final class DataParallelTrainer {
     private final BatchLoader loader;
     private final long[] step;
     private final TraceRecorder trace;
+    /** Local SGD's H: optimizer steps between model averages (1 = synchronous). */
+    private final int localSteps;
     /** Compressed gradient averaging, or null for a plain allreduce. */
     private final CompressedExchange exchange;
     private final List<double[]> evals = new ArrayList<>();
@@ -93,7 +95,10 @@ public final class DataParallelTrainer {
         state.putString("job", jobJson);
         this.step = state.putLongs("train/step", 0L);
         for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());
-        this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state);
+        this.localSteps = job.comm.localSteps;
+        // between model averages each rank's optimizer state is its own
+        this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state,
+                localSteps > 1 ? "ranks/" + rank + "/optim" : "optim");
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
         int total = 0;
@@ -163,6 +168,7 @@ public final class DataParallelTrainer {
         long startNanos = System.nanoTime();
         long sent0 = comm.bytesSent(), recv0 = comm.bytesReceived();
         double lastGlobalLoss = Double.NaN;
+        localLossSum = 0;
         for (long s = first; s <= job.steps; s++) {
             loader.next(x, y);
             long t0 = System.nanoTime();
@@ -176,6 +182,20 @@ public final class DataParallelTrainer {
             flat[gradLen] = loss;
             flat[gradLen + 1] = StopRequest.requested() || (rank == 0 && Files.exists(stopFile)) ? 1f : 0f;
             long bs = comm.bytesSent(), br = comm.bytesReceived();
+            if (localSteps > 1) {
+                localLossSum += loss;
+                if (!localStep(s, flat, t0, t1, bs, br)) continue;
+                float globalLoss = flat[gradLen];
+                lastGlobalLoss = globalLoss;
+                if (job.verifyReplicas) checkReplicas(s);
+                if (flat[gradLen + 1] > 0 && s < job.steps) return stop(s);
+                boolean last = s == job.steps;
+                String evalNote = null;
+                if (!last && job.evalEvery > 0 && s % job.evalEvery == 0) evalNote = evaluateNote(s);
+                if (!last && job.checkpoint.every > 0 && s % job.checkpoint.every == 0) writeCheckpoint(s);
+                if (rank == 0) progress.update(s, globalLoss, evalNote);
+                continue;
+            }
             if (exchange == null) {
                 comm.allreduceMean(flat, 0, flat.length);
             } else {
@@ -232,6 +252,58 @@ public final class DataParallelTrainer {
         }
         comm.barrier();
         return outcome;
+    }
+
+    private double localLossSum;
+
+    /**
+     * One step of local SGD (Stich 2019; with Adam/RMSProp scaling as in "local methods with
+     * adaptive scaling"): the optimizer steps on this rank's own gradient; every {@code localSteps}
+     * steps the parameters (and, if asked, the second moments) are averaged over ranks, together
+     * with the mean local loss and the stop flag, in one allreduce. Returns true at a sync step, with
+     * {@code flat[gradLen]} holding the mean loss and {@code flat[gradLen+1]} the stop flag.
+     */
+    private boolean localStep(long s, float[] flat, long t0, long t1, long bs, long br) {
+        float loss = flat[flat.length - 2];
+        double gradNorm = Math.sqrt(GlobalNorm.squared(params));
+        float lr = (float) optimizer.lr(s);
+        optimizer.step(s);
+        step[0] = s;
+        boolean sync = s % localSteps == 0;
+        float meanLoss = Float.NaN;
+        long t2 = System.nanoTime();
+        if (sync) {
+            int o = 0;
+            for (Param p : params) {
+                System.arraycopy(p.value(), 0, flat, o, p.size());
+                o += p.size();
+            }
+            flat[o] = (float) (localLossSum / localSteps);
+            comm.allreduceMean(flat, 0, o + 2); // parameters, mean loss and the stop flag
+            o = 0;
+            for (Param p : params) {
+                System.arraycopy(flat, o, p.value(), 0, p.size());
+                o += p.size();
+            }
+            if (job.comm.averagePreconditioner)
+                for (Map.Entry<String, StateTree.Leaf> e : state.leaves().entrySet())
+                    if (e.getKey().startsWith("ranks/" + rank + "/optim") && e.getKey().contains("/nu/")
+                            && e.getValue() instanceof StateTree.FloatLeaf f)
+                        comm.allreduceMean(f.data(), 0, f.data().length);
+            meanLoss = flat[o];
+            localLossSum = 0;
+            if (!Float.isFinite(meanLoss)) failNonFiniteLocal(s, meanLoss);
+        }
+        long t3 = System.nanoTime();
+        trace.record(s, loss, meanLoss, (float) gradNorm, lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
+                (t1 - t0) / 1e6f, (t3 - t2) / 1e6f);
+        return sync;
+    }
+
+    private void failNonFiniteLocal(long s, float meanLoss) {
+        throw new NonFiniteException("non-finite mean local loss (" + meanLoss + ") over the " + localSteps
+                + " local steps ending at step " + s + "; stopped at that model average. Last good checkpoint: "
+                + (lastCheckpoint == null ? "none" : lastCheckpoint) + ". Lower optimizer.lr or comm.local_steps.");
     }
 
     /** Checkpoints after step {@code s} and leaves the stopped marker; a collective call. */

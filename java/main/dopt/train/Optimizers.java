@@ -22,7 +22,7 @@ final class Optimizers {
         return hp;
     }
 
-    static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state) {
+    static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix) {
         Schedule schedule = switch (o.schedule) {
             case CONSTANT -> Schedule.constant(o.lr);
             case WARMUP_COSINE -> Schedule.warmupCosine(o.lr, o.warmupSteps, totalSteps, o.minLrRatio);
@@ -42,6 +42,10 @@ final class Optimizers {
             }
             case ADAM, ADAMW -> adam(o, hp).put("weight_decay", o.weightDecay);
             case SIGNSGD -> { }
+            case RMSPROP -> {
+                hp.put("eps", o.eps);
+                hp.put("weight_decay", o.weightDecay);
+            }
             case ADAGRAD -> hp.put("eps", o.eps);
             case FRUGAL -> {
                 adam(o, hp);
@@ -70,6 +74,6 @@ final class Optimizers {
             hp.put("weight_decay", o.weightDecay);
         GradientTransformation chain = NamedRules.build(rule, hp, schedule);
         String name = o.name.name().toLowerCase();
-        return new Optimizer(name, chain, schedule, params, state);
+        return new Optimizer(name, chain, schedule, params, state, prefix);
     }
 }

@@ -121,6 +121,29 @@ class DataParallelTrainingIT {
     }
 
     @Test
+    void localAdamAveragesModelsEveryHStepsAndResumesBitForBit() throws Exception {
+        String local = "\"comm\": {\"local_steps\": 5, \"average_preconditioner\": true}, \"verify_replicas\": true";
+        Path job = Jobs.write(dir, "local", Jobs.mlp("local", ADAM, 60, 20, local));
+        DoptProcess.Result full = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--output", "local-full");
+        assertEquals(0, full.exitCode(), full.output());
+        DoptProcess.Result resumed = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--output", "local-resumed",
+                "--resume", dir.resolve("local-full/checkpoints/ckpt-000040.h5").toString());
+        assertEquals(0, resumed.exitCode(), resumed.output());
+        StateTree a = Checkpoint.read(dir.resolve("local-full/checkpoints/ckpt-000060.h5")).tree();
+        StateTree b = Checkpoint.read(dir.resolve("local-resumed/checkpoints/ckpt-000060.h5")).tree();
+        // each rank's Adam state is its own between averages, and is checkpointed per rank
+        for (String leaf : List.of("params/fc1.weight", "ranks/0/optim/1-ScaleByAdam/mu/fc1.weight", "ranks/1/optim/1-ScaleByAdam/mu/fc1.weight")) {
+            float[] x = a.floats(leaf), y = b.floats(leaf);
+            for (int i = 0; i < x.length; i++) assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), leaf + "[" + i + "]");
+        }
+        DoptProcess.Result py = DoptProcess.exec(List.of("/usr/bin/python3", "-c",
+                "import h5py,sys; f=h5py.File(sys.argv[1],'r'); b=f['trace/bytes_sent'][:, 0]; "
+                        + "print('SYNC', int((b > 0).sum()), 'OF', len(b))",
+                dir.resolve("local-full/trace.h5").toString()), dir, 60);
+        assertTrue(py.output().contains("SYNC 12 OF 60"), "one model average every 5 steps: " + py.output());
+    }
+
+    @Test
     void niodevRanksInSeparateProcessesTrain() throws Exception {
         Path job = Jobs.write(dir, "nio", Jobs.mlp("nio", ADAM, 30, 0, "\"verify_replicas\": true"));
         DoptProcess.Result r = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "2", "--dev", "niodev", "--output", "nio");
