@@ -23,9 +23,12 @@ import picocli.CommandLine.Option;
         description = {"Replay an optimizer on recorded gradients.",
                 "Input HDF5: root attributes 'optimizer' (name) and 'hyperparameters' (JSON), datasets /x0 (1-D or 2-D) and "
                         + "/grads (steps x shape). Output: a copy of the input plus /xs (parameters after each step).",
-                "Optimizers: sgd{lr} sgdm{lr,momentum} adam{lr,beta1,beta2,eps,weight_decay} adamw{same} signsgd{lr} adagrad{lr,eps} "
-                        + "frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free} "
-                        + "galore{lr,beta1,beta2,eps,rank,update_gap,scale}; all take an optional clip (global norm)."})
+                "Optimizers: sgd{lr} sgdm{lr,momentum} adam{lr,beta1,beta2,eps,weight_decay} adamw{same} signsgd{lr} rmsprop{lr,alpha,eps} "
+                        + "adagrad{lr,eps} kate{lr,eta,eps} adagrad-norm-delay{lr,b0,eta} adagrad-delay{lr,b0,eta} "
+                        + "clipped-adam{lr,beta1,beta2,eps,eta,v0,clip} "
+                        + "frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free,order} "
+                        + "galore{lr,beta1,beta2,eps,rank,update_gap,scale} badam{lr,beta1,beta2,eps,switch_every,order}; "
+                        + "all take an optional clip (global norm; per tensor for clipped-adam)."})
 final class OptimReplayCommand implements Callable<Integer> {
     @Option(names = "--in", required = true, description = "Input case (HDF5).")
     Path in;

@@ -11,7 +11,9 @@ import java.util.TreeSet;
  * Optimizers by name and hyper-parameter map, the vocabulary of {@code dopt optim-replay}
  * (and of sweeps): {@code sgd{lr}}, {@code sgdm{lr,momentum}}, {@code adam} and {@code adamw}
  * {@code {lr,beta1,beta2,eps,weight_decay}}, {@code signsgd{lr}}, {@code rmsprop{lr,alpha,eps,weight_decay}},
- * {@code adagrad{lr,eps}},
+ * {@code adagrad{lr,eps}}, {@code kate{lr,eta,eps}}, {@code adagrad-norm-delay{lr,b0,eta}} and
+ * {@code adagrad-delay{lr,b0,eta}} (with {@code clip}: Clip-RAdaGradD, η = lr² unless given),
+ * {@code clipped-adam{lr,beta1,beta2,eps,eta,v0,clip}} (per-tensor clip, λ = 1 by default),
  * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}} (projector svd,
  * random or blocks), {@code badam{lr,beta1,beta2,eps,switch_every,order}},
  * {@code galore{lr,beta1,beta2,eps,rank,update_gap,scale}}; every one takes an optional
@@ -30,6 +32,10 @@ public final class NamedRules {
         DEFAULTS.put("adamw", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 1e-2));
         DEFAULTS.put("signsgd", map("lr", 1e-3));
         DEFAULTS.put("rmsprop", map("lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weight_decay", 0.0));
+        DEFAULTS.put("kate", map("lr", 1e-3, "eta", 1e-3, "eps", 0.0));
+        DEFAULTS.put("adagrad-norm-delay", map("lr", 1e-2, "b0", 1e-2, "eta", Double.NaN));
+        DEFAULTS.put("adagrad-delay", map("lr", 1e-2, "b0", 1e-2, "eta", Double.NaN));
+        DEFAULTS.put("clipped-adam", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "eta", 1.0, "v0", 1e-5));
         DEFAULTS.put("adagrad", map("lr", 1e-2, "eps", 1e-10, "initial_accumulator", 0.0));
         DEFAULTS.put("frugal", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rho", 0.25, "update_gap", 200.0,
                 "lr_free", Double.NaN, "projector", "svd", "state_free", "signsgd", "order", "descending", "seed", 0.0,
@@ -66,7 +72,8 @@ public final class NamedRules {
         Map<String, Object> h = resolve(name, hp);
         double lr = num(h, "lr");
         List<GradientTransformation> parts = new ArrayList<>();
-        if (hp.containsKey("clip")) parts.add(new ClipByGlobalNorm(num(h, "clip")));
+        // clipped Adam clips each tensor itself; every other rule takes the global-norm clip first
+        if (hp.containsKey("clip") && !name.equals("clipped-adam")) parts.add(new ClipByGlobalNorm(num(h, "clip")));
         switch (name) {
             case "sgd" -> parts.add(new AddDecayedWeights(num(h, "weight_decay")));
             case "sgdm" -> {
@@ -87,6 +94,14 @@ public final class NamedRules {
                 parts.add(new ScaleByRms(num(h, "alpha"), num(h, "eps")));
             }
             case "adagrad" -> parts.add(new ScaleByAdagrad(num(h, "eps"), num(h, "initial_accumulator")));
+            case "kate" -> parts.add(new ScaleByKate(num(h, "eta"), num(h, "eps")));
+            case "adagrad-norm-delay", "adagrad-delay" -> {
+                // Clip-RAdaGradD reweights the accumulator by η = γ² when clipping; η = 1 otherwise
+                double eta = !Double.isNaN(num(h, "eta")) ? num(h, "eta") : hp.containsKey("clip") ? lr * lr : 1.0;
+                parts.add(new ScaleByAdagradDelay(name.equals("adagrad-norm-delay"), num(h, "b0"), eta));
+            }
+            case "clipped-adam" -> parts.add(new ClippedAdamDelay(hp.containsKey("clip") ? num(h, "clip") : 1.0,
+                    num(h, "beta1"), num(h, "beta2"), num(h, "eps"), num(h, "eta"), num(h, "v0")));
             case "frugal" -> {
                 double lrFree = Double.isNaN(num(h, "lr_free")) ? lr : num(h, "lr_free");
                 if ("blocks".equals(h.get("projector"))) {

@@ -84,6 +84,15 @@ class OptimReplayIT {
     }
 
     @Test
+    void kateAndClipRAdaGradD() throws Exception {
+        assertClose(new double[] {-0.5, -0.5 - Math.sqrt(1.5) * 2 / 8},
+                replay("kate", "{\"lr\": 1.0, \"eta\": 0}", "[0]", "[[2], [2]]", "float32"));
+        assertClose(new double[] {-0.075, -0.1, -0.15, -0.2},
+                replay("adagrad-norm-delay", "{\"lr\": 0.5, \"b0\": 4.0, \"clip\": 1.0, \"eta\": 0}", "[0, 0]",
+                        "[[3, 4], [30, 40]]", "float32"));
+    }
+
+    @Test
     void aCaseWithoutGradientsIsAClearError() throws Exception {
         Path in = dir.resolve("bad.h5");
         DoptProcess.exec(List.of("/usr/bin/python3", "-c",
