@@ -21,8 +21,9 @@ public final class AllreduceBench {
         MpjCommunicator comm = MpjCommunicator.world(600_000);
         int r = comm.rank(), n = comm.size();
         if (r == 0) {
-            System.out.println("# allreduce (sum, float32), " + n + " ranks " + label);
-            System.out.println("| size | dopt ring: time | algbw | busbw | MPJ Allreduce: time | algbw | busbw | bus ratio |");
+            System.out.println("# allreduce (sum, float32), " + n + " ranks " + label + "; dopt path: "
+                    + (comm.sharedMemory() ? "shared memory" : "ring over MPJ point-to-point"));
+            System.out.println("| size | dopt: time | algbw | busbw | MPJ Allreduce: time | algbw | busbw | bus ratio |");
             System.out.println("|---|---|---|---|---|---|---|---|");
         }
         for (long bytes = 4096; bytes <= maxBytes; bytes *= 4) {

@@ -15,6 +15,8 @@ import mpi.Request;
  * Yuan 2009), which also keeps every result bit-identical across ranks: each block is reduced
  * once, by one rank, in a fixed order, and then copied to the others. Messages are cut into
  * chunks of at most {@link #CHUNK_FLOATS} floats because MPJ fails on messages of 256 MiB or more.
+ * Under the multicore device, allreduce and barrier use {@link SharedMemoryAllreduce} instead
+ * (set {@code -Ddopt.comm.noSharedMemory=true} to measure the ring there).
  */
 public final class MpjCommunicator implements Communicator {
 
@@ -29,11 +31,16 @@ public final class MpjCommunicator implements Communicator {
     private float[] scratch = new float[0];
     private final float[] barrierBuf = new float[1];
     private long bytesSent, bytesReceived;
+    /** The multicore device's shared-memory path for allreduce and barrier, or null. */
+    private final SharedMemoryAllreduce shared;
+    private static volatile String device = "";
 
     private MpjCommunicator(long timeoutMillis) {
         this.rank = MPI.COMM_WORLD.Rank();
         this.size = MPI.COMM_WORLD.Size();
         this.timeoutNanos = timeoutMillis * 1_000_000L;
+        boolean multicore = device.equals("smpdev") && !Boolean.getBoolean("dopt.comm.noSharedMemory");
+        this.shared = multicore && size > 1 ? new SharedMemoryAllreduce(rank, size, timeoutMillis) : null;
     }
 
     /**
@@ -41,8 +48,13 @@ public final class MpjCommunicator implements Communicator {
      * application's own arguments (MPJ prepends rank, size and device).
      */
     public static String[] init(String[] mainArgs) {
+        // the starter passes rank, size and device first: "smpdev" means ranks are threads of one JVM
+        if (mainArgs.length > 2) device = mainArgs[2];
         return MPI.Init(mainArgs);
     }
+
+    /** Whether allreduce and barrier go through shared memory (MPJ's multicore device). */
+    public boolean sharedMemory() { return shared != null; }
 
     /** The world communicator of an initialised MPJ job. */
     public static MpjCommunicator world(long timeoutMillis) {
@@ -58,6 +70,14 @@ public final class MpjCommunicator implements Communicator {
     @Override
     public void allreduceSum(float[] buf, int off, int len) {
         if (size == 1 || len == 0) return;
+        if (shared != null) {
+            shared.allreduceSum(buf, off, len);
+            // counted as the ring would move it, so traces compare across devices
+            long ring = 4L * 2 * (size - 1) * (len / size);
+            bytesSent += ring;
+            bytesReceived += ring;
+            return;
+        }
         reduceScatterRing(buf, off, len, 0, "allreduce");
         // rank r now holds the reduced block (r + 1) mod n; circulate the blocks
         int right = (rank + 1) % size, left = (rank - 1 + size) % size;
@@ -133,6 +153,10 @@ public final class MpjCommunicator implements Communicator {
 
     @Override
     public void barrier() {
+        if (shared != null) {
+            shared.barrier();
+            return;
+        }
         barrierBuf[0] = 1f;
         allreduceSum(barrierBuf, 0, 1);
         if (barrierBuf[0] != size) throw new IllegalStateException("barrier: expected " + size + " ranks, counted " + barrierBuf[0]);
