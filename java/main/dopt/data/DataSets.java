@@ -7,7 +7,7 @@ import java.nio.file.Path;
 public final class DataSets {
     private DataSets() { }
 
-    public static final String[] NAMES = {"mnist-embedded", "mnist", "fashion-mnist", "spambase", "spambase-standardized", "heart-scale"};
+    public static final String[] NAMES = {"mnist-embedded", "mnist", "fashion-mnist", "spambase", "spambase-standardized", "spambase-rescaled", "heart-scale"};
 
     /** The train/test splits of the sets that ship without one are fixed, whatever the job's seed. */
     private static final long SPLIT_SEED = 0;
@@ -21,6 +21,7 @@ public final class DataSets {
             case "fashion-mnist" -> FashionMnist.load();
             case "spambase" -> Spambase.load(false, seed);
             case "spambase-standardized" -> Spambase.load(true, seed);
+            case "spambase-rescaled" -> Spambase.rescaled(seed);
             case "heart-scale" -> HeartScale.load(seed);
             default -> throw new IllegalArgumentException("unknown data set '" + name + "'; known: " + String.join(", ", NAMES));
         };

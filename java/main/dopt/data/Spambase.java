@@ -48,6 +48,26 @@ public final class Spambase {
         return new Dataset[] {train, test};
     }
 
+    /**
+     * Standardized Spambase with every feature then multiplied by its own factor 10^u, u uniform in
+     * [−2, 2] from a fixed seed: the same problem in badly scaled coordinates, for testing the
+     * scale invariance of an optimizer (KATE's claim).
+     */
+    public static Dataset[] rescaled(long seed) throws IOException {
+        Dataset[] d = load(true, seed);
+        Rng rng = Rng.derive(seed, 0x5CA1E);
+        int dim = d[0].dim();
+        float[] factor = new float[dim];
+        for (int j = 0; j < dim; j++) factor[j] = (float) Math.pow(10, 4 * rng.nextDouble() - 2);
+        Dataset[] out = new Dataset[2];
+        for (int k = 0; k < 2; k++) {
+            float[] x = d[k].x();
+            for (int i = 0; i < d[k].n(); i++) for (int j = 0; j < dim; j++) x[i * dim + j] *= factor[j];
+            out[k] = new Dataset(d[k].name().replace("standardized", "rescaled"), x, d[k].y(), d[k].n(), dim, 2);
+        }
+        return out;
+    }
+
     static Dataset subset(String name, float[] x, int[] y, int[] perm, int from, int to, int dim) {
         int m = to - from;
         float[] xs = new float[m * dim];

@@ -25,9 +25,13 @@ public final class Job {
 
     public static final class Model {
         public ModelType type = ModelType.MLP;
-        /** Hidden layer widths of the MLP. */
+        /** Hidden layer widths of the MLP; empty = softmax (multinomial logistic) regression. */
         public List<Integer> hidden = List.of(512, 512);
+        /** Initial weights: PyTorch's nn.Linear default, or zeros (convex models; KATE's invariance needs it). */
+        public InitKind init = InitKind.DEFAULT;
     }
+
+    public enum InitKind { @JsonProperty("default") DEFAULT, @JsonProperty("zeros") ZEROS }
 
     public enum ModelType { @JsonProperty("mlp") MLP }
 
@@ -48,6 +52,7 @@ public final class Job {
         @JsonProperty("fashion-mnist") FASHION_MNIST,
         @JsonProperty("spambase") SPAMBASE,
         @JsonProperty("spambase-standardized") SPAMBASE_STANDARDIZED,
+        @JsonProperty("spambase-rescaled") SPAMBASE_RESCALED,
         @JsonProperty("heart-scale") HEART_SCALE;
 
         /** The name job files and {@link dopt.data.DataSets} use. */
@@ -82,6 +87,8 @@ public final class Job {
         public int rank = 128;
         /** GaLore: scale α of the projected-back update. */
         public double scale = 0.25;
+        /** KATE: η, the weight of g² in m² (0 for exact scale invariance). */
+        public double eta = 0;
         /** BAdam: steps each block stays active. */
         @JsonProperty("switch_every") public int switchEvery = 100;
         /** FRUGAL blocks and BAdam: block order. */
@@ -91,13 +98,13 @@ public final class Job {
     }
 
     public enum OptimizerName {
-        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW, @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP,
+        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW, @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP, @JsonProperty("kate") KATE,
         @JsonProperty("adagrad") ADAGRAD, @JsonProperty("frugal") FRUGAL, @JsonProperty("galore") GALORE, @JsonProperty("badam") BADAM
     }
 
     public enum Projector { @JsonProperty("svd") SVD, @JsonProperty("random") RANDOM, @JsonProperty("blocks") BLOCKS }
 
-    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP, @JsonProperty("sgd") SGD }
+    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP, @JsonProperty("kate") KATE, @JsonProperty("sgd") SGD }
 
     public enum BlockOrder { @JsonProperty("descending") DESCENDING, @JsonProperty("random") RANDOM }
 

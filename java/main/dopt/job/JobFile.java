@@ -85,8 +85,8 @@ public final class JobFile {
         if (j.steps < 1) errors.add("'steps' must be at least 1 (got " + j.steps + ")");
         if (j.evalEvery < 0) errors.add("'eval_every' must be >= 0 (got " + j.evalEvery + ")");
         if (j.model == null) errors.add("'model' is missing");
-        else if (j.model.hidden == null || j.model.hidden.isEmpty() || j.model.hidden.stream().anyMatch(h -> h == null || h < 1))
-            errors.add("'model.hidden' must be a non-empty list of positive widths");
+        else if (j.model.hidden == null || j.model.hidden.stream().anyMatch(h -> h == null || h < 1))
+            errors.add("'model.hidden' must be a list of positive widths (empty for softmax regression)");
         if (j.data == null) errors.add("'data' is missing");
         else {
             if (j.data.batchSize < 1) errors.add("'data.batch_size' must be at least 1 (got " + j.data.batchSize + ")");

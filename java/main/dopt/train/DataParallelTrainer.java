@@ -90,6 +90,7 @@ public final class DataParallelTrainer {
 
         this.model = JobPlan.buildModel(job, train);
         model.init(Rng.derive(job.seed, 1));
+        if (job.model.init == Job.InitKind.ZEROS) for (Param p : model.params()) java.util.Arrays.fill(p.value(), 0f);
         this.params = model.params();
 
         state.putString("job", jobJson);

@@ -42,6 +42,10 @@ final class Optimizers {
             }
             case ADAM, ADAMW -> adam(o, hp).put("weight_decay", o.weightDecay);
             case SIGNSGD -> { }
+            case KATE -> {
+                hp.put("eta", o.eta);
+                hp.put("eps", o.eps);
+            }
             case RMSPROP -> {
                 hp.put("eps", o.eps);
                 hp.put("weight_decay", o.weightDecay);

@@ -57,7 +57,7 @@ class JobFileTest {
         assertTrue(error("{\"steps\": 0}").contains("'steps' must be at least 1"));
         assertTrue(error("{\"optimizer\": {\"lr\": -1}}").contains("'optimizer.lr'"));
         assertTrue(error("{\"optimizer\": {\"beta2\": 1.0}}").contains("'optimizer.beta2'"));
-        assertTrue(error("{\"model\": {\"hidden\": []}}").contains("'model.hidden'"));
+        assertTrue(error("{\"model\": {\"hidden\": [0]}}").contains("'model.hidden'"));
         assertTrue(error("{\"checkpoint\": {\"keep\": 0}}").contains("'checkpoint.keep'"));
     }
 
