@@ -10,7 +10,7 @@ max=${1:-$((512 << 20))}
 export MPJ_HOME="$repo/mpi/home"
 out="benchmarks/results/collectives-$(date -u +%F).md"
 mkdir -p benchmarks/results
-jvm=(-Xmx14g -XX:+UseParallelGC --add-modules=jdk.incubator.vector)
+jvm=(-Xmx10g -XX:+UseParallelGC --add-modules=jdk.incubator.vector)
 {
   echo "# Collective benchmarks — $(date -u +%F)"
   echo
@@ -23,7 +23,8 @@ jvm=(-Xmx14g -XX:+UseParallelGC --add-modules=jdk.incubator.vector)
   done
   wd=$(mktemp -d); echo localhost >"$wd/machines"
   started=0; bash mpi/daemon.sh start >/dev/null && started=1 || true
-  java -jar mpi/home/lib/starter.jar -np 2 -dev niodev -machinesfile "$wd/machines" -wdir "$wd" "${jvm[@]}" -cp target/dopt.jar \
+  # a niodev start can hang when another job holds MPJ's fixed ports: bound it
+  timeout 900 java -jar mpi/home/lib/starter.jar -np 2 -dev niodev -machinesfile "$wd/machines" -wdir "$wd" "${jvm[@]}" -cp target/dopt.jar \
     dopt.bench.AllreduceBench "$max" "(niodev, 2 processes on one host)" 2>&1 | grep -v -E '^MPJ Express|^WARNING|Starting process|Stopping Process'
   [ $started = 1 ] && bash mpi/daemon.sh stop >/dev/null
   rm -rf "$wd"
