@@ -18,13 +18,13 @@ jvm=(-Xmx10g -XX:+UseParallelGC --add-modules=jdk.incubator.vector)
   echo "$(java -version 2>&1 | head -1); MPJ Express 0.44 (Debian libmpj-java). Mean over ranks of the time per call; results checked."
   echo
   for np in 2 4; do
-    java -jar mpi/home/lib/starter.jar -np $np -dev multicore "${jvm[@]}" -cp target/dopt.jar dopt.bench.AllreduceBench "$max" "(multicore)" 2>&1 | grep -v -E '^MPJ Express|^WARNING'
+    java -jar mpi/home/lib/starter.jar -np $np -dev multicore "${jvm[@]}" -cp "$repo/target/dopt.jar" dopt.bench.AllreduceBench "$max" "(multicore)" 2>&1 | grep -v -E '^MPJ Express|^WARNING'
     echo
   done
   wd=$(mktemp -d); echo localhost >"$wd/machines"
   started=0; bash mpi/daemon.sh start >/dev/null && started=1 || true
   # a niodev start can hang when another job holds MPJ's fixed ports: bound it
-  timeout 900 java -jar mpi/home/lib/starter.jar -np 2 -dev niodev -machinesfile "$wd/machines" -wdir "$wd" "${jvm[@]}" -cp target/dopt.jar \
+  timeout 900 java -jar mpi/home/lib/starter.jar -np 2 -dev niodev -machinesfile "$wd/machines" -wdir "$wd" "${jvm[@]}" -cp "$repo/target/dopt.jar" \
     dopt.bench.AllreduceBench "$max" "(niodev, 2 processes on one host)" 2>&1 | grep -v -E '^MPJ Express|^WARNING|Starting process|Stopping Process'
   [ $started = 1 ] && bash mpi/daemon.sh stop >/dev/null
   rm -rf "$wd"
