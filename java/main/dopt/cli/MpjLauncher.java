@@ -96,7 +96,7 @@ public final class MpjLauncher {
         }, "dopt-launcher-stop");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            code = ranks.waitFor();
+            code = awaitRanks(ranks, out, req.np(), startupDeadlineSeconds(job));
         } finally {
             if (startedDaemon) daemon("stop");
         }
@@ -110,6 +110,40 @@ public final class MpjLauncher {
         System.err.println("dopt: job '" + job.name + "' failed: rank 0 wrote no success marker (MPJ exit code " + code
                 + "); rank logs are in " + out.resolve("logs"));
         return 1;
+    }
+
+    /** How long every rank has to start and log its first line (MPJ's starter waits forever otherwise). */
+    private static long startupDeadlineSeconds(Job job) {
+        return Math.max(60, Math.round(job.comm.timeoutS) + 60);
+    }
+
+    /**
+     * Waits for the starter; if some rank has not logged "started" within the deadline (a rank JVM
+     * that failed to start: a bad class path, a bad JVM option, a host without a daemon), the
+     * starter would wait forever, so it is stopped with an error naming the missing ranks.
+     */
+    private static int awaitRanks(Process starter, Path out, int np, long deadlineSeconds) throws InterruptedException, IOException {
+        long launched = System.currentTimeMillis() - 1000, deadline = System.nanoTime() + deadlineSeconds * 1_000_000_000L;
+        while (!starter.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (deadline == 0 || System.nanoTime() < deadline) continue;
+            List<Integer> missing = new ArrayList<>();
+            for (int r = 0; r < np; r++) {
+                Path log = out.resolve("logs/rank-" + r + ".log");
+                // logs append across resumed runs: only a line written since this launch counts
+                if (!Files.exists(log) || Files.getLastModifiedTime(log).toMillis() < launched
+                        || !Files.readString(log).contains(" started ")) missing.add(r);
+            }
+            if (missing.isEmpty()) {
+                deadline = 0; // all ranks are up: from here their own collective timeouts bound the run
+                continue;
+            }
+            System.err.println("dopt: rank(s) " + missing + " did not start within " + deadlineSeconds
+                    + " s (see the MPJ output above and " + out.resolve("logs") + "); stopping the job");
+            starter.descendants().forEach(ProcessHandle::destroyForcibly);
+            starter.destroyForcibly();
+            return starter.waitFor();
+        }
+        return starter.exitValue();
     }
 
     private Path resolveResume(String resume, Path out) throws JobException {
