@@ -87,7 +87,7 @@ public final class Job {
         public int rank = 128;
         /** GaLore: scale α of the projected-back update. */
         public double scale = 0.25;
-        /** KATE: η, the weight of g² in m² (0 for exact scale invariance). */
+        /** KATE: η, the weight of g² in m² (0, or negative for 1/g₁² per coordinate, keep scale invariance). */
         public double eta = 0;
         /** BAdam: steps each block stays active. */
         @JsonProperty("switch_every") public int switchEvery = 100;

@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * Optimizers by name and hyper-parameter map, the vocabulary of {@code dopt optim-replay}
  * (and of sweeps): {@code sgd{lr}}, {@code sgdm{lr,momentum}}, {@code adam} and {@code adamw}
  * {@code {lr,beta1,beta2,eps,weight_decay}}, {@code signsgd{lr}}, {@code rmsprop{lr,alpha,eps,weight_decay}},
- * {@code adagrad{lr,eps}}, {@code kate{lr,eta,eps}}, {@code adagrad-norm-delay{lr,b0,eta}} and
+ * {@code adagrad{lr,eps}}, {@code kate{lr,eta,eps}} (eta &lt; 0: 1/g₁² per coordinate), {@code adagrad-norm-delay{lr,b0,eta}} and
  * {@code adagrad-delay{lr,b0,eta}} (with {@code clip}: Clip-RAdaGradD, η = lr² unless given),
  * {@code clipped-adam{lr,beta1,beta2,eps,eta,v0,clip}} (per-tensor clip, λ = 1 by default),
  * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}} (projector svd,
@@ -94,7 +94,9 @@ public final class NamedRules {
                 parts.add(new ScaleByRms(num(h, "alpha"), num(h, "eps")));
             }
             case "adagrad" -> parts.add(new ScaleByAdagrad(num(h, "eps"), num(h, "initial_accumulator")));
-            case "kate" -> parts.add(new ScaleByKate(num(h, "eta"), num(h, "eps")));
+            // eta < 0 asks for the per-coordinate 1/g₁² of the authors' GLM runs
+            case "kate" -> parts.add(num(h, "eta") < 0 ? ScaleByKate.withEtaFromFirstGradient(num(h, "eps"))
+                    : new ScaleByKate(num(h, "eta"), num(h, "eps")));
             case "adagrad-norm-delay", "adagrad-delay" -> {
                 // Clip-RAdaGradD reweights the accumulator by η = γ² when clipping; η = 1 otherwise
                 double eta = !Double.isNaN(num(h, "eta")) ? num(h, "eta") : hp.containsKey("clip") ? lr * lr : 1.0;

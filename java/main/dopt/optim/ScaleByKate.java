@@ -17,12 +17,29 @@ import java.util.List;
  */
 public final class ScaleByKate implements GradientTransformation {
     private final float eta, eps;
-    private float[][] b2, m2;
+    private final boolean etaFromFirstGradient;
+    private float[][] b2, m2, etas;
 
     public ScaleByKate(double eta, double eps) {
         if (!(eta >= 0)) throw new IllegalArgumentException("KATE's eta must be >= 0: " + eta);
         this.eta = (float) eta;
         this.eps = (float) eps;
+        this.etaFromFirstGradient = false;
+    }
+
+    /**
+     * With η per coordinate set to 1/g₁² from the first gradient (0 where g₁ = 0), as in the
+     * authors' logistic-regression runs: η then scales like 1/g², which keeps the method scale
+     * invariant while taming the first steps.
+     */
+    public static ScaleByKate withEtaFromFirstGradient(double eps) {
+        return new ScaleByKate(eps);
+    }
+
+    private ScaleByKate(double eps) {
+        this.eta = 0;
+        this.eps = (float) eps;
+        this.etaFromFirstGradient = true;
     }
 
     @Override
@@ -34,19 +51,36 @@ public final class ScaleByKate implements GradientTransformation {
             b2[i] = state.putFloats(prefix + "/b2/" + p.name(), new float[p.size()], p.shape());
             m2[i] = state.putFloats(prefix + "/m2/" + p.name(), new float[p.size()], p.shape());
         }
+        if (etaFromFirstGradient) {
+            etas = new float[params.size()][];
+            for (int i = 0; i < params.size(); i++) {
+                Param p = params.get(i);
+                etas[i] = state.putFloats(prefix + "/eta/" + p.name(), new float[p.size()], p.shape());
+            }
+            first = state.putLongs(prefix + "/eta_set", 0L);
+        }
     }
+
+    private long[] first;
 
     @Override
     public void update(List<Param> params, long step) {
+        if (etaFromFirstGradient && first[0] == 0) {
+            for (int i = 0; i < params.size(); i++) {
+                float[] g = params.get(i).grad(), e = etas[i];
+                for (int j = 0; j < g.length; j++) e[j] = g[j] == 0f ? 0f : 1f / (g[j] * g[j]);
+            }
+            first[0] = 1;
+        }
         for (int i = 0; i < params.size(); i++) {
-            float[] g = params.get(i).grad(), b = b2[i], m = m2[i];
+            float[] g = params.get(i).grad(), b = b2[i], m = m2[i], e = etaFromFirstGradient ? etas[i] : null;
             for (int j = 0; j < g.length; j++) {
                 float gj = g[j], g2 = gj * gj;
                 float bj = b[j] + g2;
                 b[j] = bj;
                 float denom = bj + eps;
                 float ratio = denom == 0f ? 0f : g2 / denom;
-                float mj = m[j] + eta * g2 + ratio;
+                float mj = m[j] + (e == null ? eta : e[j]) * g2 + ratio;
                 m[j] = mj;
                 g[j] = denom == 0f ? 0f : (float) Math.sqrt(mj) * gj / denom;
             }
