@@ -26,4 +26,27 @@ public final class DataSets {
             default -> throw new IllegalArgumentException("unknown data set '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }
+
+    /** The text corpora for language models: "sotu" (byte tokens), "sotu-chars" (character tokens). */
+    public static final String[] CORPORA = {"sotu", "sotu-chars"};
+
+    /** A text corpus by name; a missing package is a {@link MissingDataException} naming the install command. */
+    public static TextCorpus corpus(String name, Path repoRoot) throws IOException {
+        return switch (name) {
+            case "sotu" -> Sotu.load(Sotu.defaultDirectory(repoRoot), TextCorpus.Tokenization.BYTES);
+            case "sotu-chars" -> Sotu.load(Sotu.defaultDirectory(repoRoot), TextCorpus.Tokenization.CHARS);
+            default -> throw new IllegalArgumentException("unknown text corpus '" + name + "'; known: " + String.join(", ", CORPORA));
+        };
+    }
+
+    /** The labelled text sets: "spam-assassin". */
+    public static final String[] TEXT_SETS = {"spam-assassin"};
+
+    /** {train, test} of a labelled text set; a missing package is a {@link MissingDataException} naming the install command. */
+    public static LabelledTexts[] texts(String name, Path repoRoot) throws IOException {
+        return switch (name) {
+            case "spam-assassin" -> SpamAssassin.load(SpamAssassin.defaultDirectory(repoRoot), SPLIT_SEED);
+            default -> throw new IllegalArgumentException("unknown text data set '" + name + "'; known: " + String.join(", ", TEXT_SETS));
+        };
+    }
 }

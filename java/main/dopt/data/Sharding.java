@@ -57,6 +57,83 @@ public final class Sharding {
         }
     }
 
+    /**
+     * "By source" sharding for federated work: every sample of one source (e.g. a speaker's decade, an
+     * author, a device) goes to the same rank. Balancing is greedy and deterministic (no seed):
+     * sources are taken in decreasing order of their sample count (ties: smaller source id first) and
+     * each goes to the rank with the fewest samples so far (ties: lowest rank). With as many ranks as
+     * sources each rank gets one source, the largest going to rank 0. Returns {@code rank}'s sample
+     * indices in increasing order; fewer sources than ranks is an error (a rank would have no data).
+     */
+    public static int[] shardBySource(int[] sourceOfSample, int ranks, int rank) {
+        long[] ones = new long[sourceOfSample.length];
+        Arrays.fill(ones, 1);
+        return shardBySource(sourceOfSample, ones, ranks, rank);
+    }
+
+    /**
+     * {@link #shardBySource(int[], int, int)} balancing the total {@code weightOfSample} instead of the
+     * sample count (e.g. a document's length in tokens, so that ranks get similar amounts of text).
+     */
+    public static int[] shardBySource(int[] sourceOfSample, long[] weightOfSample, int ranks, int rank) {
+        int[] rankOfSource = assignSources(sourceOfSample, weightOfSample, ranks, rank);
+        int[] distinct = distinctSorted(sourceOfSample);
+        int count = 0;
+        for (int s : sourceOfSample) if (rankOfSource[Arrays.binarySearch(distinct, s)] == rank) count++;
+        int[] mine = new int[count];
+        int k = 0;
+        for (int i = 0; i < sourceOfSample.length; i++)
+            if (rankOfSource[Arrays.binarySearch(distinct, sourceOfSample[i])] == rank) mine[k++] = i;
+        return mine;
+    }
+
+    /** The sources (in increasing order) that {@link #shardBySource(int[], long[], int, int)} gives {@code rank}. */
+    public static int[] sourcesOf(int[] sourceOfSample, long[] weightOfSample, int ranks, int rank) {
+        int[] rankOfSource = assignSources(sourceOfSample, weightOfSample, ranks, rank);
+        int[] distinct = distinctSorted(sourceOfSample);
+        int count = 0;
+        for (int r : rankOfSource) if (r == rank) count++;
+        int[] out = new int[count];
+        int k = 0;
+        for (int j = 0; j < distinct.length; j++) if (rankOfSource[j] == rank) out[k++] = distinct[j];
+        return out;
+    }
+
+    /** The rank of each distinct source, indexed like {@link #distinctSorted}. */
+    private static int[] assignSources(int[] sourceOfSample, long[] weightOfSample, int ranks, int rank) {
+        if (rank < 0 || rank >= ranks) throw new IllegalArgumentException("rank " + rank + " outside 0.." + (ranks - 1));
+        if (weightOfSample.length != sourceOfSample.length)
+            throw new IllegalArgumentException(weightOfSample.length + " weights for " + sourceOfSample.length + " samples");
+        int[] distinct = distinctSorted(sourceOfSample);
+        if (distinct.length < ranks)
+            throw new IllegalArgumentException("by-source sharding: " + distinct.length + " sources cannot supply " + ranks + " ranks");
+        long[] weight = new long[distinct.length];
+        for (int i = 0; i < sourceOfSample.length; i++) {
+            if (weightOfSample[i] < 0) throw new IllegalArgumentException("negative weight of sample " + i);
+            weight[Arrays.binarySearch(distinct, sourceOfSample[i])] += weightOfSample[i];
+        }
+        Integer[] order = new Integer[distinct.length];
+        for (int j = 0; j < order.length; j++) order[j] = j;
+        Arrays.sort(order, (a, b) -> weight[a] != weight[b] ? Long.compare(weight[b], weight[a]) : Integer.compare(a, b));
+        long[] load = new long[ranks];
+        int[] rankOf = new int[distinct.length];
+        for (int j : order) {
+            int best = 0;
+            for (int r = 1; r < ranks; r++) if (load[r] < load[best]) best = r;
+            rankOf[j] = best;
+            load[best] += weight[j];
+        }
+        return rankOf;
+    }
+
+    private static int[] distinctSorted(int[] values) {
+        int[] s = values.clone();
+        Arrays.sort(s);
+        int m = 0;
+        for (int i = 0; i < s.length; i++) if (i == 0 || s[i] != s[i - 1]) s[m++] = s[i];
+        return Arrays.copyOf(s, m);
+    }
+
     private static int[] identity(int n) {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) a[i] = i;
