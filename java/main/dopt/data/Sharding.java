@@ -142,7 +142,11 @@ public final class Sharding {
 
     private static int[][] byClass(int[] labels, int classes) {
         int[] counts = new int[classes];
-        for (int y : labels) counts[y]++;
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes)
+                throw new IllegalArgumentException("label " + labels[i] + " at index " + i + " outside 0.." + (classes - 1));
+            counts[labels[i]]++;
+        }
         int[][] out = new int[classes][];
         for (int c = 0; c < classes; c++) out[c] = new int[counts[c]];
         int[] fill = new int[classes];
