@@ -33,7 +33,8 @@ public final class Job {
 
     public enum InitKind { @JsonProperty("default") DEFAULT, @JsonProperty("zeros") ZEROS }
 
-    public enum ModelType { @JsonProperty("mlp") MLP }
+    /** mlp (hidden widths; none = softmax regression), cnn (ResNet-8-style with GroupNorm, for 1×28×28 images). */
+    public enum ModelType { @JsonProperty("mlp") MLP, @JsonProperty("cnn") CNN }
 
     public static final class Data {
         public DatasetName dataset = DatasetName.MNIST_EMBEDDED;

@@ -26,4 +26,18 @@ public interface Model {
     int classes();
 
     int maxBatch();
+
+    /**
+     * Non-trainable state that a checkpoint must hold and that a model's output depends on
+     * (BatchNorm's running mean and variance, PyTorch's "buffers"), in a fixed order; never given
+     * to an optimizer nor all-reduced as a gradient. Empty for models without such state.
+     */
+    default List<Param> buffers() { return List.of(); }
+
+    /**
+     * Training behaviour (the default) or evaluation behaviour, as PyTorch's {@code train()} /
+     * {@code eval()}: in evaluation mode BatchNorm normalises with its running statistics instead
+     * of the batch's. A no-op for models whose layers behave the same in both.
+     */
+    default void setTraining(boolean training) { }
 }

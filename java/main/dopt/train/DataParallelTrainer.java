@@ -161,7 +161,7 @@ public final class DataParallelTrainer {
         long first = step[0] + 1;
         if (rank == 0) {
             console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %d params, optimizer %s%s, %d steps%s%n", job.name, ranks,
-                    train.name(), describeModel(), gradLen, optimizer.name(),
+                    train.name(), JobPlan.describe(job, train), gradLen, optimizer.name(),
                     exchange == null ? "" : ", gradients " + exchange.describe(), job.steps,
                     first > 1 ? " (resuming at step " + first + ")" : "");
         }
@@ -317,11 +317,6 @@ public final class DataParallelTrainer {
         LOG.info("stopped on request after step {}", s);
         comm.barrier();
         return null;
-    }
-
-    private String describeModel() {
-        return "MLP " + train.dim() + "-" + job.model.hidden.stream().map(String::valueOf).reduce((a, b) -> a + "-" + b).orElse("")
-                + "-" + train.classes();
     }
 
     private void failNonFinite(long s, float globalLoss, double gradNorm) throws IOException {

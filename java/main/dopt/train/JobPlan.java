@@ -5,6 +5,7 @@ import dopt.data.DataSets;
 import dopt.data.Sharding;
 import dopt.job.Job;
 import dopt.job.JobException;
+import dopt.nn.Cnn;
 import dopt.nn.Mlp;
 import dopt.nn.Model;
 import java.io.IOException;
@@ -42,8 +43,27 @@ public final class JobPlan {
     }
 
     /** The job's model, sized for the data and for the larger of the training and evaluation batches. */
-    public static Model buildModel(Job job, Dataset train) {
-        int[] hidden = job.model.hidden.stream().mapToInt(Integer::intValue).toArray();
-        return new Mlp(train.dim(), hidden, train.classes(), Math.max(job.data.batchSize, DataParallelTrainer.EVAL_BATCH));
+    public static Model buildModel(Job job, Dataset train) throws JobException {
+        return switch (job.model.type) {
+            case MLP -> new Mlp(train.dim(), job.model.hidden.stream().mapToInt(Integer::intValue).toArray(), train.classes(),
+                    Math.max(job.data.batchSize, DataParallelTrainer.EVAL_BATCH));
+            case CNN -> {
+                if (train.dim() != 28 * 28)
+                    throw new JobException("model 'cnn' takes 1x28x28 images (mnist, fashion-mnist); " + train.name() + " has "
+                            + train.dim() + " features per sample");
+                // buffers for the training batch only: evaluation runs in chunks of it (a 500-image CNN batch is ~570 MB)
+                yield new Cnn(Cnn.Config.resnet8(1, 28, 28, train.classes()), job.data.batchSize);
+            }
+        };
+    }
+
+    /** A short description of the job's model for the first console line. */
+    static String describe(Job job, Dataset train) {
+        return switch (job.model.type) {
+            case MLP -> job.model.hidden.isEmpty() ? "softmax regression " + train.dim() + "-" + train.classes()
+                    : "MLP " + train.dim() + "-" + job.model.hidden.stream().map(String::valueOf).reduce((a, b) -> a + "-" + b).orElse("")
+                    + "-" + train.classes();
+            case CNN -> "ResNet-8 CNN (GroupNorm) 1x28x28-" + train.classes();
+        };
     }
 }

@@ -89,6 +89,31 @@ class DataParallelTrainerTest {
     }
 
     @Test
+    void theCnnTrainsInTheDataParallelLoopAndResumesBitForBit() throws Exception {
+        Job j = JobFile.parse("""
+            {"name": "cnn", "model": {"type": "cnn"}, "data": {"batch_size": 16},
+             "optimizer": {"name": "adam", "lr": 0.003}, "steps": 24, "seed": 2, "eval_every": 0,
+             "checkpoint": {"every": 12, "keep": 5}}""", "cnn");
+        DataParallelTrainer full = trainer(j, dir.resolve("cnn-full"));
+        DataParallelTrainer.Outcome o = full.run();
+        assertTrue(o.testAccuracy() > 0.1 && Double.isFinite(o.testLoss()), "trains: " + o.testAccuracy());
+        DataParallelTrainer resumed = trainer(j, dir.resolve("cnn-resumed"));
+        resumed.resume(dir.resolve("cnn-full/checkpoints/ckpt-000012.h5"));
+        resumed.run();
+        for (int i = 0; i < full.params().size(); i++)
+            for (int k = 0; k < full.params().get(i).size(); k++)
+                assertEquals(Float.floatToRawIntBits(full.params().get(i).value()[k]),
+                        Float.floatToRawIntBits(resumed.params().get(i).value()[k]), full.params().get(i).name());
+    }
+
+    @Test
+    void aCnnOnNonImageDataIsRefused() throws Exception {
+        Job j = JobFile.parse("{\"model\": {\"type\": \"cnn\"}, \"data\": {\"dataset\": \"spambase\"}}", "cnn");
+        Exception e = assertThrows(Exception.class, () -> trainer(j, dir.resolve("x")));
+        assertTrue(e.getMessage().contains("1x28x28"), e.getMessage());
+    }
+
+    @Test
     void aCheckpointOfAnotherModelIsRefused() throws Exception {
         trainer(job(""), dir.resolve("small")).run();
         Job bigger = job("");
