@@ -186,15 +186,8 @@ public final class DataParallelTrainer {
             if (localSteps > 1) {
                 localLossSum += loss;
                 if (!localStep(s, flat, t0, t1, bs, br)) continue;
-                float globalLoss = flat[gradLen];
-                lastGlobalLoss = globalLoss;
-                if (job.verifyReplicas) checkReplicas(s);
-                if (flat[gradLen + 1] > 0 && s < job.steps) return stop(s);
-                boolean last = s == job.steps;
-                String evalNote = null;
-                if (!last && job.evalEvery > 0 && s % job.evalEvery == 0) evalNote = evaluateNote(s);
-                if (!last && job.checkpoint.every > 0 && s % job.checkpoint.every == 0) writeCheckpoint(s);
-                if (rank == 0) progress.update(s, globalLoss, evalNote);
+                lastGlobalLoss = flat[gradLen];
+                if (afterAgreedStep(s, flat[gradLen], flat[gradLen + 1] > 0, progress)) return stop(s);
                 continue;
             }
             if (exchange == null) {
@@ -218,13 +211,7 @@ public final class DataParallelTrainer {
             trace.record(s, loss, globalLoss, (float) gradNorm, lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
                     (t1 - t0) / 1e6f, (t2 - t1) / 1e6f);
             lastGlobalLoss = globalLoss;
-            if (job.verifyReplicas) checkReplicas(s);
-            if (flat[gradLen + 1] > 0 && s < job.steps) return stop(s);
-            boolean last = s == job.steps;
-            String evalNote = null;
-            if (!last && job.evalEvery > 0 && s % job.evalEvery == 0) evalNote = evaluateNote(s);
-            if (!last && job.checkpoint.every > 0 && s % job.checkpoint.every == 0) writeCheckpoint(s);
-            if (rank == 0) progress.update(s, globalLoss, evalNote);
+            if (afterAgreedStep(s, globalLoss, flat[gradLen + 1] > 0, progress)) return stop(s);
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         long stepsRun = job.steps - first + 1;
@@ -253,6 +240,22 @@ public final class DataParallelTrainer {
         }
         comm.barrier();
         return outcome;
+    }
+
+    /**
+     * What follows a step on which all ranks agree (every step, or every model average of a local
+     * method): the replica check, evaluation, checkpoint and progress. Returns true when the run
+     * must stop on request (the caller checkpoints).
+     */
+    private boolean afterAgreedStep(long s, float globalLoss, boolean stopRequested, Progress progress) throws IOException {
+        if (job.verifyReplicas) checkReplicas(s);
+        boolean last = s == job.steps;
+        if (stopRequested && !last) return true;
+        String evalNote = null;
+        if (!last && job.evalEvery > 0 && s % job.evalEvery == 0) evalNote = evaluateNote(s);
+        if (!last && job.checkpoint.every > 0 && s % job.checkpoint.every == 0) writeCheckpoint(s);
+        if (rank == 0) progress.update(s, globalLoss, evalNote);
+        return false;
     }
 
     private double localLossSum;
