@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Starts, stops or reports the MPJ Express daemon of this host (niodev needs one per host).
 #   mpi/daemon.sh start|stop|status      exit 0 ok; start exits 3 if a daemon already listens
+#   mpi/daemon.sh foreground             run the daemon in this process (exec), for a supervisor
+#                                        that owns it: SLURM's srun in slurm/dopt-job.sbatch
 # Port: $DOPT_MPJ_DAEMON_PORT or the one in $MPJ_HOME/conf/mpjexpress.conf (40055). The daemon also
-# uses port 40052 and needs a writable user.home: it gets mpi/run/home-<port>.
+# uses port 40052 and needs a writable user.home: it gets mpi/run/home-<port> ($DOPT_MPJ_DAEMON_HOME
+# in foreground mode, where several nodes may share the repository's file system).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export MPJ_HOME=${MPJ_HOME:-$here/home}
@@ -41,7 +44,17 @@ case "${1:-}" in
     else
       echo "daemon.sh: no daemon started by this project on port $port"
     fi ;;
+  foreground)
+    [ -f "$MPJ_HOME/lib/daemon.jar" ] || { echo "daemon.sh: MPJ_HOME $MPJ_HOME is not set up; run ./dopt setup" >&2; exit 1; }
+    if listening; then echo "daemon.sh: an MPJ daemon already listens on port $port of $(hostname -s)" >&2; exit 3; fi
+    home=${DOPT_MPJ_DAEMON_HOME:-$run/home-$port-$(hostname -s)}
+    mkdir -p "$home"
+    L="$MPJ_HOME/lib"
+    echo "daemon.sh: MPJ daemon on $(hostname -s):$port in the foreground (MPJ_HOME $MPJ_HOME, user.home $home)"
+    exec java -Duser.home="$home" \
+      -cp "$L/daemon.jar:$L/log4j-1.2.jar:$L/runtimecommon.jar:$L/mpj.jar:$L/commons-io.jar:$L/commons-codec.jar" \
+      runtime.daemon.MPJDaemon "$port" ;;
   status)
     if listening; then echo "daemon.sh: an MPJ daemon listens on port $port"; else echo "daemon.sh: no MPJ daemon on port $port"; exit 1; fi ;;
-  *) echo "usage: mpi/daemon.sh start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: mpi/daemon.sh start|stop|status|foreground" >&2; exit 2 ;;
 esac

@@ -90,6 +90,11 @@ public final class MpjLauncher {
             try {
                 Files.writeString(out.resolve(StopRequest.FILE), "stop requested by a signal to dopt run\n");
                 ranks.waitFor(STOP_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                // the JVM is exiting on the signal (code 143); a checkpointed stop still says 75 and how to resume
+                if (Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
+                    reportStopped(job, req, out);
+                    Runtime.getRuntime().halt(EXIT_STOPPED);
+                }
             } catch (IOException | InterruptedException e) {
                 ranks.destroy();
             }
@@ -103,13 +108,18 @@ public final class MpjLauncher {
         Runtime.getRuntime().removeShutdownHook(onSignal);
         if (Files.exists(out.resolve(DataParallelTrainer.SUCCESS_MARKER))) return 0;
         if (Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
-            System.err.println("dopt: job '" + job.name + "' stopped on request (" + Files.readString(out.resolve(StopRequest.STOPPED_MARKER)).trim()
-                    .replace('\n', ',') + "); continue with: dopt run " + req.jobFile() + " --resume auto --output " + out);
+            reportStopped(job, req, out);
             return EXIT_STOPPED;
         }
         System.err.println("dopt: job '" + job.name + "' failed: rank 0 wrote no success marker (MPJ exit code " + code
                 + "); rank logs are in " + out.resolve("logs"));
         return 1;
+    }
+
+    private static void reportStopped(Job job, Request req, Path out) throws IOException {
+        System.err.println("dopt: job '" + job.name + "' stopped on request (" + Files.readString(out.resolve(StopRequest.STOPPED_MARKER)).trim()
+                .replace('\n', ',') + "); continue with: dopt run " + req.jobFile() + " --resume auto --output " + out);
+        System.err.flush();
     }
 
     /** How long every rank has to start and log its first line (MPJ's starter waits forever otherwise). */

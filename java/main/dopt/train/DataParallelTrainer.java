@@ -449,6 +449,8 @@ public final class DataParallelTrainer {
                 .put("final train loss", o.finalLoss())
                 .put("test loss", o.testLoss())
                 .put("test accuracy", String.format(Locale.ROOT, "%.2f %%", 100 * o.testAccuracy()))
+                .put("test_accuracy_pct", 100 * o.testAccuracy())
+                .put("steps_per_second", o.stepsPerSecond())
                 .put("steps/s", String.format(Locale.ROOT, "%.1f (%d steps in %.1f s)", o.stepsPerSecond(), stepsRun, seconds))
                 .put("bytes communicated", human(o.bytesSent()) + " sent by all ranks")
                 .put("optimizer state", human(o.optimizerStateBytes()) + " per rank")

@@ -76,6 +76,7 @@ class GracefulStopIT {
             awaitTraining(dir.resolve("term"));
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(75, p.exitValue(), "a checkpointed stop exits 75 even on a signal");
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

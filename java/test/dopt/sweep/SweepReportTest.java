@@ -1,0 +1,125 @@
+package dopt.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dopt.io.Trace;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report over point folders written here the way dopt run and the job script write them
+ * (summary.json, trace.h5 through {@link Trace}, markers, exit_code, job.log); real runs are in
+ * the integration tests.
+ */
+class SweepReportTest {
+    @TempDir Path dir;
+
+    private SweepFolder folder() throws Exception {
+        Sweep s = SweepFile.parse("{\"name\": \"r\", \"base\": {\"steps\": 4}, \"axes\": {\"optimizer.lr\": [0.001, 0.01, 0.1, 1, 10], "
+                + "\"seed\": [1]}, \"output\": \"" + dir.resolve("sw") + "\"}", "t", null);
+        SweepFolder f = new SweepFolder(s.folder());
+        f.write(s, Expansion.expand(s));
+        return f;
+    }
+
+    private static void finished(Path p, double loss, String acc, double bytesPerStep) throws Exception {
+        Files.writeString(p.resolve("summary.json"), """
+                {"job": "r", "final train loss": %s, "test loss": 0.75, "test accuracy": "%s", "steps/s": "40.0 (4 steps in 0.1 s)",
+                 "bytes communicated": "1 KiB sent by all ranks"}""".formatted(loss, acc));
+        trace(p, 4, (float) loss, (float) bytesPerStep);
+        Files.writeString(p.resolve("_SUCCESS"), "{}");
+        Files.writeString(p.resolve(SweepFolder.EXIT_CODE), "0\n");
+    }
+
+    private static void trace(Path p, int steps, float lastLoss, float bytesPerStep) throws Exception {
+        Map<String, float[][]> m = new LinkedHashMap<>();
+        float[][] loss = new float[steps][2], bytes = new float[steps][2], compute = new float[steps][2], comm = new float[steps][2];
+        for (int s = 0; s < steps; s++) {
+            loss[s][0] = loss[s][1] = lastLoss + (steps - 1 - s);
+            bytes[s][0] = bytes[s][1] = bytesPerStep;
+            compute[s][0] = compute[s][1] = 10;
+            comm[s][0] = comm[s][1] = 5;
+        }
+        m.put("global_loss", loss);
+        m.put("bytes_sent", bytes);
+        m.put("compute_ms", compute);
+        m.put("comm_ms", comm);
+        Trace.write(p.resolve("trace.h5"), m, Map.of(), Map.of("job_name", "r"));
+    }
+
+    @Test
+    void everyPointIsARowWithItsStatusAndTheFailedAreExplained() throws Exception {
+        SweepFolder f = folder();
+        finished(f.pointDir("p000"), 0.5, "91.20 %", 1000);
+        finished(f.pointDir("p001"), 0.25, "95.00 %", 2000);
+        Path failed = f.pointDir("p002");
+        trace(failed, 2, 3f, 1000);
+        Files.writeString(failed.resolve(SweepFolder.EXIT_CODE), "1\n");
+        Files.writeString(failed.resolve(SweepFolder.JOB_LOG), "dopt: job starts\ndopt rank 0: error: non-finite loss (NaN) at step 3\n"
+                + "dopt: job 'r' failed: rank 0 wrote no success marker\n");
+        Path stopped = f.pointDir("p003");
+        Files.writeString(stopped.resolve("_STOPPED"), "step 2\ncheckpoint x\n");
+        Files.writeString(stopped.resolve(SweepFolder.EXIT_CODE), "75\n");
+        // p004 never ran
+
+        SweepReport r = SweepReport.collect(f.dir());
+        assertEquals("5 points: 2 ok, 1 stopped, 1 failed, 1 missing", r.tally());
+        Path md = r.write();
+
+        List<String> csv = Files.readAllLines(f.dir().resolve("report.csv"));
+        assertEquals("point,optimizer.lr,seed,status,final_train_loss,test_loss,test_accuracy_pct,steps_per_s,ms_per_step,compute_ms,"
+                + "comm_ms,bytes_sent,note", csv.get(0));
+        assertEquals(6, csv.size());
+        assertEquals("p000,0.001,1,ok,0.500000,0.750000,91.2000,40.0000,25.0000,10.0000,5.00000,8000,", csv.get(1));
+        assertTrue(csv.get(2).startsWith("p001,0.01,1,ok,0.250000,"), csv.get(2));
+        assertTrue(csv.get(2).contains(",16000,"), "bytes sent = sum over steps and ranks: " + csv.get(2));
+        assertTrue(csv.get(3).startsWith("p002,0.1,1,failed,,,,,,10.0000,5.00000,4000,"), csv.get(3));
+        assertTrue(csv.get(3).contains("exit 1: dopt rank 0: error: non-finite loss (NaN) at step 3"), "the first error line is the cause: " + csv.get(3));
+        assertTrue(csv.get(4).startsWith("p003,1,1,stopped,"), csv.get(4));
+        assertTrue(csv.get(5).startsWith("p004,10,1,missing,"), csv.get(5));
+
+        String text = Files.readString(md);
+        assertTrue(text.contains("| p000 | 0.001 | 1 | ok | 0.5000 | 0.7500 | 91.20 % | 40.0 | 25.00 | 7.81 KiB |"), text);
+        assertTrue(text.contains("| p002 | 0.1 | 1 | **failed** | — |"), text);
+        assertTrue(text.contains("- p002 (optimizer.lr=0.1, seed=1): **failed** — exit 1: dopt rank 0: error: non-finite loss"), text);
+        assertTrue(text.contains("- p004 (optimizer.lr=10, seed=1): **missing**"), text);
+        assertTrue(text.contains("- p003 (optimizer.lr=1, seed=1): **stopped**"), text);
+
+        for (String png : List.of("loss-vs-optimizer.lr.png", "loss-vs-bytes.png", "time-per-step.png", "loss-curves.png")) {
+            Path p = f.dir().resolve("plots").resolve(png);
+            assertTrue(text.contains("plots/" + png), png + " is linked from report.md");
+            BufferedImage img = ImageIO.read(p.toFile());
+            assertNotNull(img, png + " is a PNG");
+            assertEquals(900, img.getWidth());
+        }
+        assertTrue(Files.notExists(f.dir().resolve("plots/loss-vs-seed.png")), "an axis with a single value gets no plot");
+    }
+
+    @Test
+    void aPointThatStartedAndLeftNoExitCodeIsIncomplete() throws Exception {
+        SweepFolder f = folder();
+        Files.writeString(f.pointDir("p000").resolve(SweepFolder.JOB_LOG), "dopt: tiny on 2 rank(s)\n");
+        PointOutcome o = SweepReport.collect(f.dir()).outcomes().get(0);
+        assertEquals(PointOutcome.Status.INCOMPLETE, o.status());
+        assertTrue(o.note().contains("still running, or killed"), o.note());
+    }
+
+    @Test
+    void summaryTextFiguresAreReadAsNumbers() {
+        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(92.5, PointOutcome.number(m.getNodeFactory().textNode("92.50 %")));
+        assertEquals(44.8, PointOutcome.number(m.getNodeFactory().textNode("44.8 (30 steps in 0.7 s)")));
+        assertEquals(0.25, PointOutcome.number(m.getNodeFactory().numberNode(0.25)));
+        assertTrue(Double.isNaN(PointOutcome.number(m.getNodeFactory().textNode("n/a"))));
+        assertTrue(Double.isNaN(PointOutcome.number(null)));
+    }
+}
