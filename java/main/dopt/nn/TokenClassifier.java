@@ -1,0 +1,42 @@
+package dopt.nn;
+
+import dopt.random.Rng;
+import dopt.tensor.Param;
+import java.util.List;
+
+/**
+ * A classifier of token sequences (e-mails as bytes, for instance) with a hand-written backward
+ * pass; buffers are preallocated for {@link #maxBatch()} rows of up to {@link #maxSeqLen()}
+ * tokens. The sequence counterpart of {@link Model}.
+ *
+ * <p>Token layout: {@code tokens} holds {@code batch} rows of {@code seqLen} ids, row b at offset
+ * b·seqLen; each id is in [0, {@link #vocabSize()}) or {@link #PAD}, which fills the tail of a
+ * shorter sequence and is ignored. {@code labels[b]} is in [0, {@link #classes()}).
+ */
+public interface TokenClassifier {
+    /** The padding id: positions holding it contribute nothing. */
+    int PAD = -1;
+
+    /** Trainable parameters in a fixed order (the order of initialisation, flattening and checkpoints). */
+    List<Param> params();
+
+    /** Initialises every parameter from {@code rng}, in {@link #params()} order. */
+    void init(Rng rng);
+
+    /** Mean cross-entropy over the batch; overwrites every parameter's gradient. */
+    float forwardBackward(int[] tokens, int[] labels, int batch, int seqLen);
+
+    /** Mean cross-entropy over the batch, forward only. */
+    float loss(int[] tokens, int[] labels, int batch, int seqLen);
+
+    /** How many rows the model classifies correctly (argmax of the logits). */
+    int countCorrect(int[] tokens, int[] labels, int batch, int seqLen);
+
+    int vocabSize();
+
+    int classes();
+
+    int maxSeqLen();
+
+    int maxBatch();
+}
