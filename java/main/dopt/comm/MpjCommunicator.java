@@ -218,10 +218,10 @@ public final class MpjCommunicator implements Communicator {
      * not starve MPJ's own progress threads.
      */
     private void await(Request req, String op, int peer) {
-        if (req.Test() != null) return;
+        if (test(req, op, peer)) return;
         long deadline = System.nanoTime() + timeoutNanos;
         int spins = 0;
-        while (req.Test() == null) {
+        while (!test(req, op, peer)) {
             if (++spins < 1000) {
                 Thread.onSpinWait();
             } else {
@@ -231,6 +231,16 @@ public final class MpjCommunicator implements Communicator {
                             + timeoutNanos / 1_000_000_000.0 + " s waiting for rank " + peer
                             + " (that rank has probably died or hung; the bound is the job's comm.timeout_s)");
             }
+        }
+    }
+
+    /** One poll; a connection MPJ reports broken (niodev, the peer process died) fails like a timeout. */
+    private boolean test(Request req, String op, int peer) {
+        try {
+            return req.Test() != null;
+        } catch (RuntimeException e) {
+            throw new CommTimeoutException("rank " + rank + ": " + op + " failed waiting for rank " + peer
+                    + ": the connection to that rank was lost (it has probably died): " + e);
         }
     }
 

@@ -191,7 +191,8 @@ class DataParallelTrainingIT {
         System.out.println(out);
         assertTrue(ended, "the launcher exits once the surviving rank times out");
         assertTrue(launcher.exitValue() != 0, "a job with a dead rank fails");
-        assertTrue(out.contains("did not complete within 5.0 s"), out);
+        // the survivor either times out or, under niodev, sees MPJ report the connection lost
+        assertTrue(out.contains("did not complete within 5.0 s") || out.contains("the connection to that rank was lost"), out);
         assertTrue(waited < 60, "bounded by the 5 s timeout, waited " + waited);
         assertFalse(Files.exists(dir.resolve("kill/_SUCCESS")));
     }
