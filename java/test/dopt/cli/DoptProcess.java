@@ -25,9 +25,16 @@ public final class DoptProcess {
     }
 
     public static Result exec(List<String> cmd, Path workDir, long timeoutSeconds) throws IOException, InterruptedException {
+        return exec(cmd, workDir, timeoutSeconds, java.util.Map.of());
+    }
+
+    /** As {@link #exec(List, Path, long)} with extra environment variables. */
+    public static Result exec(List<String> cmd, Path workDir, long timeoutSeconds, java.util.Map<String, String> env)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("dopt-it", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("MPJ_HOME", mpjHome().toString());
+        pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();
         boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);

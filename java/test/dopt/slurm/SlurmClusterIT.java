@@ -209,18 +209,7 @@ class SlurmClusterIT {
     private record Result(int code, String out) { }
 
     private static Result run(Path wd, long timeoutSeconds, String... cmd) throws Exception {
-        Path log = Files.createTempFile("slurm-it", ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(wd.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(ENV);
-        Process p = pb.start();
-        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-        if (!done) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor();
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        Files.deleteIfExists(log);
-        System.out.println("---- " + String.join(" ", cmd) + "\n" + out);
-        return new Result(done ? p.exitValue() : -1, out);
+        DoptProcess.Result r = DoptProcess.exec(List.of(cmd), wd, timeoutSeconds, ENV);
+        return new Result(r.exitCode(), r.output());
     }
 }
