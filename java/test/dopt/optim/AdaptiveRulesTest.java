@@ -1,10 +1,11 @@
 package dopt.optim;
 
+import static dopt.optim.NamedOptimizers.optimizer;
+import static dopt.optim.NamedOptimizers.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dopt.random.Rng;
-import dopt.state.StateTree;
 import dopt.tensor.Param;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +20,7 @@ class AdaptiveRulesTest {
         return p;
     }
 
-    private static Optimizer optimizer(String name, Map<String, Object> hp, Param p) {
-        return new Optimizer(name, NamedRules.build(name, hp), Schedule.constant(NamedRules.lr(name, hp)), List.of(p), new StateTree());
-    }
 
-    private static void step(Optimizer o, Param p, long s, float... g) {
-        System.arraycopy(g, 0, p.grad(), 0, g.length);
-        o.step(s);
-    }
 
     @Test
     void kateFollowsItsRecursion() {

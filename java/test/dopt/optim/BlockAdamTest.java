@@ -1,5 +1,7 @@
 package dopt.optim;
 
+import static dopt.optim.NamedOptimizers.optimizer;
+import static dopt.optim.NamedOptimizers.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dopt.state.StateTree;
@@ -23,9 +25,6 @@ class BlockAdamTest {
         for (Param p : ps) java.util.Arrays.fill(p.grad(), g);
     }
 
-    private static Optimizer optimizer(String name, Map<String, Object> hp, List<Param> ps) {
-        return new Optimizer(name, NamedRules.build(name, hp), Schedule.constant(NamedRules.lr(name, hp)), ps, new StateTree());
-    }
 
     @Test
     void frugalBlocksGiveAdamToHalfTheMatricesLastFirstAndSignToTheRest() {

@@ -1,5 +1,7 @@
 package dopt.optim;
 
+import static dopt.optim.NamedOptimizers.optimizer;
+import static dopt.optim.NamedOptimizers.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -19,14 +21,7 @@ class ProjectedAdamTest {
         return p;
     }
 
-    private static Optimizer optimizer(String name, Map<String, Object> hp, Param p) {
-        return new Optimizer(name, NamedRules.build(name, hp), Schedule.constant(NamedRules.lr(name, hp)), List.of(p), new StateTree());
-    }
 
-    private static void step(Optimizer o, Param p, long s, float... g) {
-        System.arraycopy(g, 0, p.grad(), 0, g.length);
-        o.step(s);
-    }
 
     @Test
     void frugalWithZeroBudgetIsSignSgdAtTheStateFreeStep() {
