@@ -46,7 +46,7 @@ public final class MpjLauncher {
         if (!req.dev().equals("multicore") && !req.dev().equals("niodev"))
             throw new JobException("--dev must be multicore or niodev (got " + req.dev() + ")");
         Job job = JobFile.read(req.jobFile());
-        JobPlan.checkShards(job, JobPlan.loadData(job, repo)[0], req.np());
+        JobPlan.check(job, repo, req.np());
         Path out = (req.output() != null ? req.output() : Path.of(job.output != null ? job.output : "runs/" + job.name))
                 .toAbsolutePath().normalize();
         checkWritable(out);

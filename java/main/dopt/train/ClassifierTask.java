@@ -1,0 +1,69 @@
+package dopt.train;
+
+import dopt.comm.Communicator;
+import dopt.data.BatchLoader;
+import dopt.data.Dataset;
+import dopt.nn.Model;
+import dopt.tensor.Param;
+import java.util.List;
+
+/** Classification: a {@link Model} on a labelled data set, this rank's shard, test accuracy and loss. */
+final class ClassifierTask implements Task {
+    static final int EVAL_BATCH = 500;
+
+    private final Model model;
+    private final Dataset train, test;
+    private final BatchLoader loader;
+    private final String description;
+    private final float[] x;
+    private final int[] y;
+    private final int batch;
+
+    ClassifierTask(Model model, Dataset train, Dataset test, BatchLoader loader, int batch, String description) {
+        this.model = model;
+        this.train = train;
+        this.test = test;
+        this.loader = loader;
+        this.batch = batch;
+        this.description = description;
+        this.x = new float[batch * train.dim()];
+        this.y = new int[batch];
+    }
+
+    /** PyTorch-style initialisation from {@code rng}, or all zeros (convex models; KATE's invariance needs it). */
+    @Override
+    public void init(dopt.random.Rng rng, boolean zeros) {
+        model.init(rng);
+        if (zeros) for (Param p : model.params()) java.util.Arrays.fill(p.value(), 0f);
+    }
+
+    @Override public List<Param> params() { return model.params(); }
+    @Override public long[] loaderPosition() { return loader.position(); }
+    @Override public String dataName() { return train.name(); }
+    @Override public String describe() { return description; }
+
+    @Override
+    public float forwardBackward() {
+        loader.next(x, y);
+        return model.forwardBackward(x, y, batch);
+    }
+
+    @Override
+    public double[] evaluate(Communicator comm) {
+        int n = test.n(), dim = test.dim(), ranks = comm.size(), rank = comm.rank();
+        int lo = Communicator.blockStart(n, ranks, rank), hi = Communicator.blockStart(n, ranks, rank + 1);
+        float[] xb = new float[EVAL_BATCH * dim];
+        int[] yb = new int[EVAL_BATCH];
+        double correct = 0, lossSum = 0;
+        for (int i = lo; i < hi; i += EVAL_BATCH) {
+            int b = Math.min(EVAL_BATCH, hi - i);
+            System.arraycopy(test.x(), i * dim, xb, 0, b * dim);
+            System.arraycopy(test.y(), i, yb, 0, b);
+            correct += model.countCorrect(xb, yb, b);
+            lossSum += (double) model.loss(xb, yb, b) * b;
+        }
+        float[] acc = {(float) correct, (float) lossSum};
+        comm.allreduceSum(acc, 0, 2);
+        return new double[] {acc[0] / n, acc[1] / n};
+    }
+}

@@ -1,0 +1,31 @@
+package dopt.train;
+
+import dopt.comm.Communicator;
+import dopt.tensor.Param;
+import java.util.List;
+
+/**
+ * What the data-parallel loop trains: a model with its data and loader. One step draws this rank's
+ * next batch and computes the local loss and gradients; evaluation is split across ranks.
+ */
+interface Task {
+    List<Param> params();
+
+    /** Initialises the parameters from {@code rng} (all zeros when {@code zeros}: convex models). */
+    void init(dopt.random.Rng rng, boolean zeros);
+
+    /** The live {epoch, cursor} (or similar) position of this rank's loader, held by the state tree. */
+    long[] loaderPosition();
+
+    /** Draws the next batch, overwrites the gradients and returns the mean loss of the batch. */
+    float forwardBackward();
+
+    /** {accuracy (NaN where it has no meaning, e.g. language modelling), mean loss} on held-out data; a collective call. */
+    double[] evaluate(Communicator comm);
+
+    /** Name of the training data, for the first console line. */
+    String dataName();
+
+    /** A short description of the model. */
+    String describe();
+}
