@@ -30,12 +30,8 @@ final class ClassifierTask implements Task {
         this.y = new int[batch];
     }
 
-    /** PyTorch-style initialisation from {@code rng}, or all zeros (convex models; KATE's invariance needs it). */
     @Override
-    public void init(dopt.random.Rng rng, boolean zeros) {
-        model.init(rng);
-        if (zeros) for (Param p : model.params()) java.util.Arrays.fill(p.value(), 0f);
-    }
+    public void init(dopt.random.Rng rng) { model.init(rng); }
 
     @Override public List<Param> params() { return model.params(); }
     @Override public long[] loaderPosition() { return loader.position(); }

@@ -78,8 +78,10 @@ public final class DataParallelTrainer {
         this.ranks = comm.size();
 
         this.task = JobPlan.buildTask(job, repoRoot, ranks, rank);
-        task.init(Rng.derive(job.seed, 1), job.model.init == Job.InitKind.ZEROS);
+        task.init(Rng.derive(job.seed, 1));
         this.params = task.params();
+        // zeros for convex models (KATE's scale invariance needs it)
+        if (job.model.init == Job.InitKind.ZEROS) for (Param p : params) java.util.Arrays.fill(p.value(), 0f);
 
         state.putString("job", jobJson);
         this.step = state.putLongs("train/step", 0L);

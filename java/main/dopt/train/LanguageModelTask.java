@@ -33,10 +33,7 @@ final class LanguageModelTask implements Task {
     }
 
     @Override
-    public void init(dopt.random.Rng rng, boolean zeros) {
-        model.init(rng);
-        if (zeros) for (Param p : model.params()) java.util.Arrays.fill(p.value(), 0f);
-    }
+    public void init(dopt.random.Rng rng) { model.init(rng); }
 
     @Override public List<Param> params() { return model.params(); }
     @Override public long[] loaderPosition() { return loader.position(); }

@@ -11,8 +11,8 @@ import java.util.List;
 interface Task {
     List<Param> params();
 
-    /** Initialises the parameters from {@code rng} (all zeros when {@code zeros}: convex models). */
-    void init(dopt.random.Rng rng, boolean zeros);
+    /** Initialises the model's parameters from {@code rng}. */
+    void init(dopt.random.Rng rng);
 
     /** The live {epoch, cursor} (or similar) position of this rank's loader, held by the state tree. */
     long[] loaderPosition();

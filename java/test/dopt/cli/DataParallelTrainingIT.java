@@ -1,5 +1,6 @@
 package dopt.cli;
 
+import static dopt.tensor.BitExact.assertSameBits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,9 +86,7 @@ class DataParallelTrainingIT {
         for (Map.Entry<String, StateTree.Leaf> e : a.leaves().entrySet()) {
             if (e.getKey().startsWith("trace/")) continue;
             if (e.getValue() instanceof StateTree.FloatLeaf f) {
-                float[] other = b.floats(e.getKey());
-                for (int i = 0; i < f.data().length; i++)
-                    assertEquals(Float.floatToRawIntBits(f.data()[i]), Float.floatToRawIntBits(other[i]), e.getKey() + "[" + i + "]");
+                assertSameBits(f.data(), b.floats(e.getKey()), e.getKey());
                 compared++;
             } else if (e.getValue() instanceof StateTree.LongLeaf l) {
                 assertArrayEquals(l.data(), b.longs(e.getKey()), e.getKey());
@@ -109,8 +108,7 @@ class DataParallelTrainingIT {
         StateTree a = Checkpoint.read(dir.resolve("ef-full/checkpoints/ckpt-000060.h5")).tree();
         StateTree b = Checkpoint.read(dir.resolve("ef-resumed/checkpoints/ckpt-000060.h5")).tree();
         for (String leaf : List.of("params/fc1.weight", "ranks/0/ef/worker_estimate", "ranks/1/ef/worker_estimate", "ef/mean_estimate")) {
-            float[] x = a.floats(leaf), y = b.floats(leaf);
-            for (int i = 0; i < x.length; i++) assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), leaf + "[" + i + "]");
+            assertSameBits(a.floats(leaf), b.floats(leaf), leaf);
         }
         // 5 % of 101 770 gradients as (index, value) pairs: about 41 KB a step instead of about 400 KB dense
         DoptProcess.Result py = DoptProcess.exec(List.of("/usr/bin/python3", "-c",
@@ -133,8 +131,7 @@ class DataParallelTrainingIT {
         StateTree b = Checkpoint.read(dir.resolve("local-resumed/checkpoints/ckpt-000060.h5")).tree();
         // each rank's Adam state is its own between averages, and is checkpointed per rank
         for (String leaf : List.of("params/fc1.weight", "ranks/0/optim/1-ScaleByAdam/mu/fc1.weight", "ranks/1/optim/1-ScaleByAdam/mu/fc1.weight")) {
-            float[] x = a.floats(leaf), y = b.floats(leaf);
-            for (int i = 0; i < x.length; i++) assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), leaf + "[" + i + "]");
+            assertSameBits(a.floats(leaf), b.floats(leaf), leaf);
         }
         DoptProcess.Result py = DoptProcess.exec(List.of("/usr/bin/python3", "-c",
                 "import h5py,sys; f=h5py.File(sys.argv[1],'r'); b=f['trace/bytes_sent'][:, 0]; "

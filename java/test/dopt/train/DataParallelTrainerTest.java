@@ -1,5 +1,6 @@
 package dopt.train;
 
+import static dopt.tensor.BitExact.assertSameParams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dopt.comm.LocalCommunicator;
 import dopt.job.Job;
 import dopt.job.JobFile;
-import dopt.tensor.Param;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -50,12 +50,7 @@ class DataParallelTrainerTest {
         resumed.resume(dir.resolve("full/checkpoints/ckpt-000020.h5"));
         assertEquals(20, resumed.step());
         resumed.run();
-        List<Param> a = full.params(), b = resumed.params();
-        for (int i = 0; i < a.size(); i++) {
-            float[] x = a.get(i).value(), y = b.get(i).value();
-            for (int j = 0; j < x.length; j++)
-                assertEquals(Float.floatToRawIntBits(x[j]), Float.floatToRawIntBits(y[j]), a.get(i).name() + "[" + j + "]");
-        }
+        assertSameParams(full.params(), resumed.params(), "resumed");
     }
 
     @Test
@@ -81,10 +76,7 @@ class DataParallelTrainerTest {
             DataParallelTrainer resumed = trainer(j, dir.resolve(name + "-resumed"));
             resumed.resume(dir.resolve(name + "-full/checkpoints/ckpt-000030.h5"));
             resumed.run();
-            for (int i = 0; i < full.params().size(); i++)
-                for (int k = 0; k < full.params().get(i).size(); k++)
-                    assertEquals(Float.floatToRawIntBits(full.params().get(i).value()[k]),
-                            Float.floatToRawIntBits(resumed.params().get(i).value()[k]), name + " " + full.params().get(i).name());
+            assertSameParams(full.params(), resumed.params(), name);
         }
     }
 
@@ -100,10 +92,7 @@ class DataParallelTrainerTest {
         DataParallelTrainer resumed = trainer(j, dir.resolve("cnn-resumed"));
         resumed.resume(dir.resolve("cnn-full/checkpoints/ckpt-000012.h5"));
         resumed.run();
-        for (int i = 0; i < full.params().size(); i++)
-            for (int k = 0; k < full.params().get(i).size(); k++)
-                assertEquals(Float.floatToRawIntBits(full.params().get(i).value()[k]),
-                        Float.floatToRawIntBits(resumed.params().get(i).value()[k]), full.params().get(i).name());
+        assertSameParams(full.params(), resumed.params(), "cnn");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dopt.train;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dopt.tensor.BitExact.assertSameParams;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dopt.comm.LocalCommunicator;
@@ -43,10 +43,7 @@ class LanguageModelTrainingTest {
             DataParallelTrainer resumed = trainer(j, name + "-resumed");
             resumed.resume(dir.resolve(name + "-full/checkpoints/ckpt-000020.h5"));
             resumed.run();
-            for (int i = 0; i < full.params().size(); i++)
-                for (int k = 0; k < full.params().get(i).size(); k++)
-                    assertEquals(Float.floatToRawIntBits(full.params().get(i).value()[k]),
-                            Float.floatToRawIntBits(resumed.params().get(i).value()[k]), name + " " + full.params().get(i).name());
+            assertSameParams(full.params(), resumed.params(), name);
         }
     }
 }
