@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dopt", mixinStandardHelpOptions = true, version = "dopt 0.1.0",
         description = "Memory-efficient, communication-efficient and robust distributed training on MPJ Express.",
         subcommands = {Main.Run.class, Main.Demo.class, Main.InspectCmd.class, OptimReplayCommand.class, CompareCommand.class,
-                SweepCommand.class, CommandLine.HelpCommand.class},
+                SweepCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Set-up and tests go through the script: ./dopt setup [--data mnist], ./dopt test."})
 public final class Main implements Callable<Integer> {
 

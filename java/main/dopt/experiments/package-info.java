@@ -1,0 +1,9 @@
+/**
+ * Experiments that reproduce a paper's qualitative claim at our scale: each is an
+ * {@link dopt.experiments.Experiment} run by {@code ./dopt experiment run NAME}, over several
+ * seeds, writing a Markdown report (machine, date, command, tables), PNG plots and CSV files
+ * under {@code benchmarks/results/}. Experiments that simulate n clients in one process (as the
+ * papers' own experiments do) live here; data-parallel ones go through jobs and sweeps instead.
+ * May import every dopt package except {@code cli}.
+ */
+package dopt.experiments;
