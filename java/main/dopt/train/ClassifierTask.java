@@ -34,6 +34,7 @@ final class ClassifierTask implements Task {
     public void init(dopt.random.Rng rng) { model.init(rng); }
 
     @Override public List<Param> params() { return model.params(); }
+    @Override public List<Param> buffers() { return model.buffers(); }
     @Override public long[] loaderPosition() { return loader.position(); }
     @Override public String dataName() { return train.name(); }
     @Override public String describe() { return description; }
@@ -51,6 +52,7 @@ final class ClassifierTask implements Task {
         float[] xb = new float[EVAL_BATCH * dim];
         int[] yb = new int[EVAL_BATCH];
         double correct = 0, lossSum = 0;
+        model.setTraining(false); // BatchNorm normalises with its running statistics, as PyTorch's eval()
         for (int i = lo; i < hi; i += EVAL_BATCH) {
             int b = Math.min(EVAL_BATCH, hi - i);
             System.arraycopy(test.x(), i * dim, xb, 0, b * dim);
@@ -58,6 +60,7 @@ final class ClassifierTask implements Task {
             correct += model.countCorrect(xb, yb, b);
             lossSum += (double) model.loss(xb, yb, b) * b;
         }
+        model.setTraining(true);
         float[] acc = {(float) correct, (float) lossSum};
         comm.allreduceSum(acc, 0, 2);
         return new double[] {acc[0] / n, acc[1] / n};

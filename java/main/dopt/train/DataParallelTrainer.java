@@ -96,6 +96,7 @@ public final class DataParallelTrainer {
         for (Param p : params) total += p.size();
         this.exchange = CompressedExchange.forJob(job.comm, comm, rankRng, total, state);
         state.putLongs(rankPath(rank, "loader"), task.loaderPosition());
+        for (Param b : task.buffers()) state.putFloats(rankPath(rank, "buffers/" + b.name()), b.value(), b.shape());
         this.trace = new TraceRecorder(job.steps);
     }
 
@@ -411,7 +412,7 @@ public final class DataParallelTrainer {
     }
 
     private Summary summarize(Outcome o, double seconds, long stepsRun) throws IOException {
-        return new Summary()
+        Summary summary = new Summary()
                 .put("job", job.name)
                 .put("ranks", ranks)
                 .put("optimizer", optimizer.name())
@@ -421,6 +422,7 @@ public final class DataParallelTrainer {
                 .put("test accuracy", Double.isNaN(o.testAccuracy()) ? "n/a (language model)"
                         : String.format(Locale.ROOT, "%.2f %%", 100 * o.testAccuracy()))
                 .put("validation perplexity", Double.isNaN(o.testAccuracy()) ? String.format(Locale.ROOT, "%.3f", Math.exp(o.testLoss())) : "n/a")
+                .putAll(task.baselines())
                 .put("test_accuracy_pct", 100 * o.testAccuracy())
                 .put("steps_per_second", o.stepsPerSecond())
                 .put("steps/s", String.format(Locale.ROOT, "%.1f (%d steps in %.1f s)", o.stepsPerSecond(), stepsRun, seconds))
@@ -430,6 +432,7 @@ public final class DataParallelTrainer {
                 .put("checkpoint", o.checkpoint() + " (" + human(Files.size(o.checkpoint())) + ")")
                 .put("trace", o.trace().toString())
                 .put("loss plot", o.plot().toString());
+        return summary;
     }
 
     static String human(long bytes) {

@@ -3,6 +3,8 @@ package dopt.train;
 import dopt.data.Dataset;
 import dopt.data.BatchLoader;
 import dopt.data.DataSets;
+import dopt.data.LabelledTexts;
+import dopt.data.TextBatchLoader;
 import dopt.data.TextCorpus;
 import dopt.data.TokenBatchLoader;
 import dopt.data.Sharding;
@@ -10,6 +12,7 @@ import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.nn.Cnn;
 import dopt.nn.Mlp;
+import dopt.nn.SequenceClassifier;
 import dopt.nn.TransformerConfig;
 import dopt.nn.TransformerLm;
 import dopt.nn.Model;
@@ -25,6 +28,8 @@ public final class JobPlan {
 
     private static boolean isText(Job job) { return job.model.type == Job.ModelType.TRANSFORMER; }
 
+    private static boolean isLabelledText(Job job) { return job.model.type == Job.ModelType.TEXT_CLASSIFIER; }
+
     /**
      * Everything the launcher can check before ranks start: the data is installed and every rank's
      * share fills a batch.
@@ -33,6 +38,9 @@ public final class JobPlan {
         if (isText(job)) {
             TextCorpus c = corpus(job, repoRoot);
             for (int r = 0; r < ranks; r++) textLoader(job, c.train(), ranks, r);
+        } else if (isLabelledText(job)) {
+            LabelledTexts train = labelledTexts(job, repoRoot)[0];
+            for (int r = 0; r < ranks; r++) mailShard(job, train, ranks, r);
         } else {
             checkShards(job, loadData(job, repoRoot)[0], ranks);
         }
@@ -54,6 +62,14 @@ public final class JobPlan {
             String d = "LLaMA-style LM " + lm.paramCount() + " params (dim " + cfg.dim() + ", " + cfg.layers() + " layers), seq "
                     + job.data.seqLen;
             return new LanguageModelTask(lm, c, train, valid, Math.min(VALIDATION_BATCHES, valid.batchesPerEpoch()), d);
+        }
+        if (isLabelledText(job)) {
+            LabelledTexts[] t = labelledTexts(job, repoRoot);
+            int[] shard = mailShard(job, t[0], ranks, rank);
+            SequenceClassifier model = SequenceClassifier.bytes(t[0].classes(), job.data.seqLen, job.data.batchSize);
+            return new TextClassifierTask(model, t[0], t[1], new TextBatchLoader(t[0], shard, job.data.batchSize, job.data.seqLen,
+                    job.seed, rank), job.data.batchSize, job.data.seqLen,
+                    "bag of byte 1..3-grams + MLP, " + t[0].classes() + " classes, first " + job.data.seqLen + " bytes");
         }
         Dataset[] data = loadData(job, repoRoot);
         int[] shard = checkShards(job, data[0], ranks)[rank];
@@ -94,6 +110,23 @@ public final class JobPlan {
         return new TransformerConfig(vocab, base.dim(), base.layers(), base.heads(), base.hidden(), base.maxSeqLen(), base.tied());
     }
 
+    private static LabelledTexts[] labelledTexts(Job job, Path repoRoot) throws JobException {
+        try {
+            return DataSets.texts(job.data.dataset.id(), repoRoot);
+        } catch (IOException e) {
+            throw new JobException("data set '" + job.data.dataset.id() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] mailShard(Job job, LabelledTexts train, int ranks, int rank) throws JobException {
+        int[] shard = Sharding.shard(train.label(), train.classes(), ranks, rank, job.data.sharding.name().toLowerCase(), job.data.alpha,
+                job.seed);
+        if (shard.length < job.data.batchSize)
+            throw new JobException("--np " + ranks + " is too large for this job: rank " + rank + "'s shard of " + train.name()
+                    + " holds " + shard.length + " texts, fewer than data.batch_size " + job.data.batchSize);
+        return shard;
+    }
+
     /** {train, test} of the job's data set; a missing package is a {@link JobException} naming the install command. */
     public static Dataset[] loadData(Job job, Path repoRoot) throws JobException {
         try {
@@ -128,9 +161,14 @@ public final class JobPlan {
                     throw new JobException("model 'cnn' takes 1x28x28 images (mnist, fashion-mnist); " + train.name() + " has "
                             + train.dim() + " features per sample");
                 // buffers for the training batch only: evaluation runs in chunks of it (a 500-image CNN batch is ~570 MB)
-                yield new Cnn(Cnn.Config.resnet8(1, 28, 28, train.classes()), job.data.batchSize);
+                Cnn.Config c = Cnn.Config.resnet8(1, 28, 28, train.classes());
+                if (job.model.norm == Job.NormKind.BATCH)
+                    c = new Cnn.Config(c.channels(), c.height(), c.width(), c.classes(), c.widths(), c.blocks(), Cnn.Norm.BATCH,
+                            c.groups(), c.downsample());
+                yield new Cnn(c, job.data.batchSize);
             }
             case TRANSFORMER -> throw new JobException("model 'transformer' trains on a text corpus (data.dataset sotu)");
+            case TEXT_CLASSIFIER -> throw new JobException("model 'text-classifier' trains on labelled texts (data.dataset spam-assassin)");
         };
     }
 
@@ -140,8 +178,10 @@ public final class JobPlan {
             case MLP -> job.model.hidden.isEmpty() ? "softmax regression " + train.dim() + "-" + train.classes()
                     : "MLP " + train.dim() + "-" + job.model.hidden.stream().map(String::valueOf).reduce((a, b) -> a + "-" + b).orElse("")
                     + "-" + train.classes();
-            case CNN -> "ResNet-8 CNN (GroupNorm) 1x28x28-" + train.classes();
+            case CNN -> "ResNet-8 CNN (" + (job.model.norm == Job.NormKind.BATCH ? "BatchNorm" : "GroupNorm") + ") 1x28x28-"
+                    + train.classes();
             case TRANSFORMER -> "transformer";
+            case TEXT_CLASSIFIER -> "text classifier";
         };
     }
 }

@@ -41,6 +41,16 @@ final class LanguageModelTask implements Task {
     @Override public String describe() { return description; }
 
     @Override
+    public java.util.Map<String, Object> baselines() {
+        double unigram = corpus.unigramValidationLoss();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("unigram baseline loss", String.format(java.util.Locale.ROOT, "%.4f (perplexity %.2f; train-part token frequencies)",
+                unigram, Math.exp(unigram)));
+        m.put("unigram_baseline_loss", unigram);
+        return m;
+    }
+
+    @Override
     public float forwardBackward() {
         loader.next(tokens);
         return model.forwardBackward(tokens, batch, seqLen);

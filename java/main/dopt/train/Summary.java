@@ -13,9 +13,21 @@ final class Summary {
         return this;
     }
 
+    Summary putAll(Map<String, Object> more) {
+        rows.putAll(more);
+        return this;
+    }
+
+    /**
+     * Keys in snake_case are the machine-readable twins of a formatted row (summary.json keeps
+     * both, for sweep reports); the printed table shows only the formatted one.
+     */
+    private static boolean machineOnly(String key) { return key.indexOf(' ') < 0 && key.indexOf('_') > 0; }
+
     String table() {
         int w = 0, v = 0;
         for (Map.Entry<String, Object> e : rows.entrySet()) {
+            if (machineOnly(e.getKey())) continue;
             w = Math.max(w, e.getKey().length());
             v = Math.max(v, format(e.getValue()).length());
         }
@@ -23,7 +35,7 @@ final class Summary {
         String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(v + 2) + "+\n";
         sb.append(rule);
         for (Map.Entry<String, Object> e : rows.entrySet())
-            sb.append(String.format(Locale.ROOT, "| %-" + w + "s | %-" + v + "s |%n", e.getKey(), format(e.getValue())));
+            if (!machineOnly(e.getKey())) sb.append(String.format(Locale.ROOT, "| %-" + w + "s | %-" + v + "s |%n", e.getKey(), format(e.getValue())));
         sb.append(rule);
         return sb.toString();
     }

@@ -11,6 +11,13 @@ import java.util.List;
 interface Task {
     List<Param> params();
 
+    /**
+     * Non-trainable state the model's output depends on (BatchNorm's running statistics). Each rank
+     * keeps its own, following its shard, so the trainer stores them under the rank's part of the
+     * state tree.
+     */
+    default List<Param> buffers() { return List.of(); }
+
     /** Initialises the model's parameters from {@code rng}. */
     void init(dopt.random.Rng rng);
 
@@ -22,6 +29,9 @@ interface Task {
 
     /** {accuracy (NaN where it has no meaning, e.g. language modelling), mean loss} on held-out data; a collective call. */
     double[] evaluate(Communicator comm);
+
+    /** Reference figures for the summary table, e.g. a language model's unigram baseline; none by default. */
+    default java.util.Map<String, Object> baselines() { return java.util.Map.of(); }
 
     /** Name of the training data, for the first console line. */
     String dataName();

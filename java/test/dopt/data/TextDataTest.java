@@ -22,6 +22,24 @@ class TextDataTest {
     @TempDir Path dir;
 
     @Test
+    void theUnigramBaselineIsTheLaplaceSmoothedCrossEntropyOfTheValidationTokens() {
+        // vocabulary {0, 1, 2}; training "0 0 1" gives p = (2+1)/6, (1+1)/6, (0+1)/6; validation "0 2"
+        TextCorpus.Part train = new TextCorpus.Part(new byte[] {0, 0, 1}, new int[] {0, 3}, new String[] {"t"}, new int[] {1},
+                new String[] {"a"}, new int[] {0});
+        TextCorpus.Part validation = new TextCorpus.Part(new byte[] {0, 2}, new int[] {0, 2}, new String[] {"v"}, new int[] {2},
+                new String[] {"a"}, new int[] {0});
+        TextCorpus c = new TextCorpus("toy", TextCorpus.Tokenization.CHARS, 3, new int[] {'a', 'b', 'c'}, train, validation);
+        assertEquals(-(Math.log(3.0 / 6) + Math.log(1.0 / 6)) / 2, c.unigramValidationLoss(), 1e-12);
+    }
+
+    @Test
+    void sotuUnigramBaselineLiesBetweenEnglishBytesAndUniform() throws Exception {
+        double u = DataSets.corpus("sotu", REPO).unigramValidationLoss();
+        // English text carries about 4.1-4.5 bits per byte under a unigram model; uniform bytes cost ln 256 = 5.55 nats
+        assertTrue(u > 2.6 && u < 3.3, "unigram baseline " + u);
+    }
+
+    @Test
     void sotuHas233AddressesSplitByTime() throws Exception {
         TextCorpus c = DataSets.corpus("sotu", REPO);
         assertEquals(TextCorpus.Tokenization.BYTES, c.tokenization());

@@ -45,6 +45,16 @@ class JobFileTest {
     }
 
     @Test
+    void modelsAndDataSetsMustGoTogether() {
+        String m = error("{\"model\": {\"type\": \"text-classifier\"}}");
+        assertTrue(m.contains("text-classifier goes with the labelled text data set spam-assassin"), m);
+        m = error("{\"model\": {\"type\": \"mlp\"}, \"data\": {\"dataset\": \"spam-assassin\"}}");
+        assertTrue(m.contains("text-classifier goes with"), m);
+        m = error("{\"model\": {\"type\": \"cnn\", \"norm\": \"layer\"}}");
+        assertTrue(m.contains("'model.norm'") && m.contains("group, batch"), m);
+    }
+
+    @Test
     void enumValuesListTheAllowedOnes() {
         String m = error("{\"data\": {\"sharding\": \"random\"}}");
         assertTrue(m.contains("'data.sharding'") && m.contains("\"random\"") && m.contains("iid, dirichlet"), m);
