@@ -11,7 +11,8 @@ public final class Experiments {
     private static final Map<String, Supplier<Experiment>> ALL = new LinkedHashMap<>();
 
     static {
-        // one line per experiment, e.g. register(Ef21Experiment::new);
+        // one line per experiment
+        register(LocalScalingExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
