@@ -13,6 +13,7 @@ public final class Experiments {
     static {
         // one line per experiment
         register(LocalScalingExperiment::new);
+        register(FrankWolfeExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
