@@ -74,8 +74,8 @@ public abstract class FrankWolfeMethod {
         iteration[0] = t + 1;
     }
 
-    /** η_t = 2/(t + 2), t from 0 (so x_1 = s_0). */
-    public static double stepSize(long t) { return 2.0 / (t + 2); }
+    /** η_t = 2/(t + 2), t from 0 (so x_1 = s_0); a method whose paper prescribes another schedule overrides it. */
+    public double stepSize(long t) { return 2.0 / (t + 2); }
 
     /** The current iterate (live buffer). */
     public float[] x() { return x; }

@@ -28,7 +28,7 @@ class FrankWolfeExperimentTest {
             assertTrue(Double.isFinite(gap) && gap >= 0, line);
         }
         List<String> end = Files.readAllLines(dir.resolve("end.csv"));
-        assertEquals(1 + 2 * 6, end.size(), "one row per data set and method");
+        assertEquals(1 + 2 * 7, end.size(), "one row per data set and method");
         for (String line : end.subList(1, end.size())) {
             String[] f = line.split(",");
             double l1 = Double.parseDouble(f[4]);
@@ -43,5 +43,9 @@ class FrankWolfeExperimentTest {
         assertEquals(2, t.epochsTo(0.1));
         assertEquals(Double.POSITIVE_INFINITY, t.epochsTo(0.01));
         assertEquals(0.05, t.gapAt(2.5));
+        assertEquals("yes (10.00, 2.000x fewer)", FrankWolfeExperiment.verdict(10, 20));
+        assertEquals("no (30.00)", FrankWolfeExperiment.verdict(30, 20));
+        assertEquals("no (not reached)", FrankWolfeExperiment.verdict(Double.POSITIVE_INFINITY, 20));
+        assertEquals("yes (10.00; baseline not reached)", FrankWolfeExperiment.verdict(10, Double.POSITIVE_INFINITY));
     }
 }

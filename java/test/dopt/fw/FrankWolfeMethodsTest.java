@@ -69,7 +69,9 @@ class FrankWolfeMethodsTest {
                 // 5 batches of b = 2
                 "SFW", new Case(f -> new StochasticFrankWolfe(f, simplex, 2, 1), 5, 10),
                 // m = 3, b = 1: full 4 at t = 0 and 3, 2b = 2 at t = 1, 2, 4
-                "SVRF", new Case(f -> new Svrf(f, simplex, 1, 3, 1), 5, 4 + 2 + 2 + 4 + 2),
+                "SVRF-const", new Case(f -> Svrf.constant(f, simplex, 1, 3, 1), 5, 4 + 2 + 2 + 4 + 2),
+                // epochs of 14 and 30 iterations: full 4 at t = 0 and 14, else batch min(n, 96(k+1)) = 4, 2·4 = 8
+                "SVRF", new Case(f -> Svrf.hazanLuo(f, simplex, 1), 16, 4 + 13 * 8 + 4 + 8),
                 // epochs start at t = 0, 1, 3, 7 (full, 4); inner batch 2 at t = 2, 4 at t = 4..6, min(8, n) = 4 at t = 8
                 "SPIDER-FW", new Case(f -> new SpiderFrankWolfe(f, simplex, 1), 9, 4 + 4 + 2 * 2 + 4 + 3 * (2 * 4) + 4 + 2 * 4),
                 "Sarah-FW", new Case(f -> new SarahFrankWolfe(f, simplex, 1, 3, 1), 5, 4 + 2 + 2 + 4 + 2),
@@ -94,7 +96,7 @@ class FrankWolfeMethodsTest {
         Simplex simplex = new Simplex(2);
         FrankWolfeMethod fw = started(new FrankWolfe(fourWithoutTies(), simplex));
         List<FrankWolfeMethod> exact = List.of(
-                started(new Svrf(fourWithoutTies(), simplex, 4, 5, 3)),
+                started(Svrf.constant(fourWithoutTies(), simplex, 4, 5, 3)),
                 started(new SarahFrankWolfe(fourWithoutTies(), simplex, 4, 5, 3)),
                 started(new SagaSarahFrankWolfe(fourWithoutTies(), simplex, 4, 0.3, 3)),
                 started(new SagaSarahFrankWolfe(fourWithoutTies(), simplex, 4, 1.0, 3)));
@@ -105,6 +107,18 @@ class FrankWolfeMethodsTest {
                 assertArrayEquals(fw.x(), m.x(), 1e-5f, m.name() + " at t = " + t);
             }
         }
+    }
+
+    @Test
+    void svrfFollowsHazanAndLuosEpochsAndRestartsItsStepEachEpoch() {
+        assertEquals(1, Svrf.innerIndex(0));
+        assertEquals(14, Svrf.innerIndex(13), "the first epoch has 2^4 - 2 = 14 iterations");
+        assertEquals(1, Svrf.innerIndex(14));
+        assertEquals(30, Svrf.innerIndex(43), "the second has 30");
+        assertEquals(1, Svrf.innerIndex(44));
+        Svrf svrf = Svrf.hazanLuo(fourAroundInterior(), new Simplex(2), 1);
+        assertEquals(1.0, svrf.stepSize(14), "gamma_1 = 2/(1+1) at each epoch start");
+        assertEquals(2.0 / 4, svrf.stepSize(16));
     }
 
     @Test
@@ -126,11 +140,12 @@ class FrankWolfeMethodsTest {
         Simplex simplex = new Simplex(2);
         SquaredDistances f = fourAroundInterior();
         FrankWolfeGap gap = new FrankWolfeGap(f, simplex);
-        for (FrankWolfeMethod m : List.of(new StochasticFrankWolfe(f, simplex, 2, 5), new Svrf(f, simplex, 1, 4, 5),
+        for (FrankWolfeMethod m : List.of(new StochasticFrankWolfe(f, simplex, 2, 5), Svrf.constant(f, simplex, 1, 4, 5), Svrf.hazanLuo(f, simplex, 5),
                 new SpiderFrankWolfe(f, simplex, 5), new SarahFrankWolfe(f, simplex, 1, 4, 5), new SagaSarahFrankWolfe(f, simplex, 1, 5))) {
             started(m);
             double first = gap.at(m.x());
-            for (int t = 0; t < 1000; t++) m.step();
+            // 996 = 14 + 30 + ... + 510: the end of a Hazan–Luo epoch, where SVRF's guarantee is stated
+            for (int t = 0; t < 996; t++) m.step();
             assertTrue(gap.at(m.x()) < first / 5, m.name() + ": gap " + gap.at(m.x()) + " from " + first);
             assertTrue(simplex.contains(m.x(), 1e-5), m.name() + " left the simplex");
         }
@@ -140,7 +155,7 @@ class FrankWolfeMethodsTest {
     void restoringTheStateTreeResumesEveryMethodBitExactly() {
         Simplex simplex = new Simplex(2);
         List<Function<SquaredDistances, FrankWolfeMethod>> makers = List.of(f -> new FrankWolfe(f, simplex),
-                f -> new StochasticFrankWolfe(f, simplex, 2, 11), f -> new Svrf(f, simplex, 1, 3, 11),
+                f -> new StochasticFrankWolfe(f, simplex, 2, 11), f -> Svrf.constant(f, simplex, 1, 3, 11), f -> Svrf.hazanLuo(f, simplex, 11),
                 f -> new SpiderFrankWolfe(f, simplex, 11), f -> new SarahFrankWolfe(f, simplex, 1, 3, 11),
                 f -> new SagaSarahFrankWolfe(f, simplex, 2, 11));
         for (var make : makers) {
@@ -178,7 +193,7 @@ class FrankWolfeMethodsTest {
         SquaredDistances f = fourAroundInterior();
         assertThrows(IllegalArgumentException.class, () -> new StochasticFrankWolfe(f, simplex, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new SarahFrankWolfe(f, simplex, 5, 2, 1), "batch above n");
-        assertThrows(IllegalArgumentException.class, () -> new Svrf(f, simplex, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Svrf.constant(f, simplex, 1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new SagaSarahFrankWolfe(f, simplex, 1, 0.0, 1));
         assertThrows(IllegalArgumentException.class, () -> new FrankWolfe(f, new Simplex(3)));
         var ex = assertThrows(IllegalArgumentException.class, () -> new FrankWolfe(f, simplex).init(new float[] {0.9f, 0.9f}, new StateTree(), "fw"));
