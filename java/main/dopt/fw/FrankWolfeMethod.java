@@ -87,7 +87,7 @@ public abstract class FrankWolfeMethod {
     public long gradientEvaluations() { return oracle.evaluations(); }
 
     /** Bytes of state: x, v, counters, RNG, and the estimator's buffers. */
-    public long stateBytes() { return 8L * dim + 3 * 8 + 32 + estimatorStateBytes(); }
+    public long stateBytes() { return 8L * dim + 2 * 8 + 32 + estimatorStateBytes(); }
 
     protected abstract long estimatorStateBytes();
 
