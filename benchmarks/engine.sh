@@ -4,22 +4,15 @@
 #   (batch 128, Adam) — dopt via JMH, PyTorch CPU via Debian's python3-torch.
 # Writes benchmarks/results/engine-<date>.md (and the raw JSON beside it).
 #   benchmarks/engine.sh [--quick]
+# Then runs benchmarks/engine-lm.sh (the transformer LM training step, tokens/s vs PyTorch).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 quick=${1:-}
 ./dopt setup >/dev/null
-# the peer at its best: Debian's torch calls the system BLAS, which is the slow reference BLAS
-# (about 6 GFLOP/s here) unless OpenBLAS is installed
-for pkg in python3-torch libopenblas0-pthread; do
-  if [ "$(dpkg-query -W -f='${Status}' $pkg 2>/dev/null)" != "install ok installed" ]; then
-    echo "engine.sh: installing Debian $pkg (the PyTorch peer)" >&2
-    sudo_=""; [ "$(id -u)" -eq 0 ] || sudo_=sudo
-    $sudo_ apt-get install -y -q $pkg >/dev/null
-  fi
-done
-mvn -q -B install -DskipTests
-(cd benchmarks/jmh && mvn -q -B package)
+. benchmarks/peer.sh
+ensure_torch_peer
+build_jmh
 out=benchmarks/results
 mkdir -p "$out"
 day=$(date -u +%F)
@@ -58,3 +51,4 @@ with open(sys.argv[3], "w") as f:
         f.write(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.2f} |\n")
 print(open(sys.argv[3]).read())
 PY
+benchmarks/engine-lm.sh $quick
