@@ -14,6 +14,8 @@ ensure_torch_peer() {
 }
 
 build_jmh() {
+  # SKIP_BUILD=1 reuses benchmarks/jmh/target/benchmarks.jar as it is (e.g. while another benchmark runs from it)
+  if [ "${SKIP_BUILD:-0}" = 1 ] && [ -f benchmarks/jmh/target/benchmarks.jar ]; then return; fi
   # offline first (the usual case: everything cached); online once for a fresh ~/.m2
   mvn -q -B -o install -DskipTests 2>/dev/null || mvn -q -B install -DskipTests
   (cd benchmarks/jmh && { mvn -q -B -o package 2>/dev/null || mvn -q -B package; })
