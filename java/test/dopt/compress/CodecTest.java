@@ -16,7 +16,8 @@ class CodecTest {
             float[] x = new float[n];
             for (int i = 0; i < n; i++) x[i] = (float) data.nextGaussian();
             if (n > 3) x[2] = 0f;
-            for (Compressor c : List.of(new TopK(0.1), new TopK(1.0), new RandK(0.3), new ScaledSign(), new Qsgd(1), new Qsgd(5), new Qsgd(255))) {
+            for (Compressor c : List.of(new TopK(0.1), new TopK(1.0), new RandK(0.3), new ScaledSign(), new Qsgd(1), new Qsgd(5), new Qsgd(255),
+                    new NaturalDithering(1), new NaturalDithering(3), new NaturalDithering(8, Double.POSITIVE_INFINITY), new NaturalDithering(32))) {
                 float[] out = new float[n], back = new float[n];
                 long bytes = c.compress(x, out, n, new Rng(n));
                 ByteBuffer buf = ByteBuffer.allocate((int) bytes + 64);
