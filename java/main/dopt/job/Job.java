@@ -146,8 +146,10 @@ public final class Job {
         public CompressorName compressor = CompressorName.NONE;
         /** TopK / RandK: fraction of the coordinates sent. */
         public double ratio = 0.01;
-        /** QSGD: quantisation levels s. */
+        /** QSGD and natural dithering: quantisation levels s (natural dithering: 1 to 32). */
         public int levels = 16;
+        /** PowerSGD: rank r of the approximation of each gradient matrix. */
+        public int rank = 4;
         /** Error feedback around the compressor. */
         @JsonProperty("error_feedback") public ErrorFeedbackName errorFeedback = ErrorFeedbackName.NONE;
         /**
@@ -161,7 +163,7 @@ public final class Job {
 
     public enum CompressorName {
         @JsonProperty("none") NONE, @JsonProperty("topk") TOPK, @JsonProperty("randk") RANDK, @JsonProperty("sign") SIGN,
-        @JsonProperty("qsgd") QSGD
+        @JsonProperty("qsgd") QSGD, @JsonProperty("natural-dithering") NATURAL_DITHERING, @JsonProperty("powersgd") POWERSGD
     }
 
     public enum ErrorFeedbackName {

@@ -128,6 +128,12 @@ public final class JobFile {
             if (!(j.comm.timeoutS > 0)) errors.add("'comm.timeout_s' must be positive (got " + j.comm.timeoutS + ")");
             if (!(j.comm.ratio > 0 && j.comm.ratio <= 1)) errors.add("'comm.ratio' must be in (0, 1] (got " + j.comm.ratio + ")");
             if (j.comm.levels < 1) errors.add("'comm.levels' must be at least 1 (got " + j.comm.levels + ")");
+            else if (j.comm.compressor == Job.CompressorName.NATURAL_DITHERING && j.comm.levels > 32)
+                errors.add("'comm.levels' for natural-dithering must be at most 32 (got " + j.comm.levels + "); the smallest level is 2^(1-levels)");
+            if (j.comm.rank < 1) errors.add("'comm.rank' (PowerSGD's rank) must be at least 1 (got " + j.comm.rank + ")");
+            if (j.comm.compressor == Job.CompressorName.POWERSGD && j.comm.errorFeedback != Job.ErrorFeedbackName.NONE
+                    && j.comm.errorFeedback != Job.ErrorFeedbackName.EF14)
+                errors.add("'comm.error_feedback' for powersgd must be ef14 (the paper's memory) or none: its messages are all-reduced factors, not a compressor's output");
             if (j.comm.errorFeedback != Job.ErrorFeedbackName.NONE && j.comm.compressor == Job.CompressorName.NONE)
                 errors.add("'comm.error_feedback' needs a 'comm.compressor'");
             int h = j.comm.localSteps;

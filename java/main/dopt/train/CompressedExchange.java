@@ -5,6 +5,7 @@ import dopt.compress.Compressor;
 import dopt.compress.Ef14;
 import dopt.compress.Ef21;
 import dopt.compress.ErrorFeedback;
+import dopt.compress.NaturalDithering;
 import dopt.compress.Qsgd;
 import dopt.compress.RandK;
 import dopt.compress.ScaledSign;
@@ -20,7 +21,7 @@ import java.nio.ByteBuffer;
  * decodes all of them in rank order and averages, so every rank gets the same bits and the bytes
  * counted are the bytes sent.
  */
-final class CompressedExchange {
+final class CompressedExchange implements GradientExchange {
     private final Compressor compressor;
     private final ErrorFeedback ef;
     private final Communicator comm;
@@ -46,6 +47,8 @@ final class CompressedExchange {
             case RANDK -> new RandK(c.ratio);
             case SIGN -> new ScaledSign();
             case QSGD -> new Qsgd(c.levels);
+            case NATURAL_DITHERING -> new NaturalDithering(c.levels);
+            case POWERSGD -> throw new IllegalArgumentException("PowerSGD all-reduces low-rank factors: see PowerSgdExchange");
         };
         if (comp == null) return null;
         ErrorFeedback ef = switch (c.errorFeedback) {
@@ -58,12 +61,13 @@ final class CompressedExchange {
         return new CompressedExchange(comp, ef, comm, rankRng, n);
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         return compressor.name() + (ef == null ? "" : " + " + ef.getClass().getSimpleName().toLowerCase());
     }
 
-    /** Replaces {@code grad[0, n)} by the direction all ranks agree on. A collective call. */
-    void exchange(float[] grad) {
+    @Override
+    public void exchange(float[] grad) {
         long bytes = ef != null ? ef.encode(grad, message, rng) : compressor.compress(grad, message, n, rng);
         ByteBuffer wire = ByteBuffer.allocate((int) bytes);
         compressor.encode(message, n, wire);

@@ -57,8 +57,8 @@ public final class DataParallelTrainer {
     private final TraceRecorder trace;
     /** Local SGD's H: optimizer steps between model averages (1 = synchronous). */
     private final int localSteps;
-    /** Compressed gradient averaging, or null for a plain allreduce. */
-    private final CompressedExchange exchange;
+    /** Compressed gradient averaging (a compressor's messages, or PowerSGD's factors), or null for a plain allreduce. */
+    private final GradientExchange exchange;
     private final List<double[]> evals = new ArrayList<>();
     private Path lastCheckpoint;
 
@@ -92,9 +92,7 @@ public final class DataParallelTrainer {
                 localSteps > 1 ? "ranks/" + rank + "/optim" : "optim");
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
-        int total = 0;
-        for (Param p : params) total += p.size();
-        this.exchange = CompressedExchange.forJob(job.comm, comm, rankRng, total, state);
+        this.exchange = GradientExchange.forJob(job, comm, rankRng, params, state);
         state.putLongs(rankPath(rank, "loader"), task.loaderPosition());
         for (Param b : task.buffers()) state.putFloats(rankPath(rank, "buffers/" + b.name()), b.value(), b.shape());
         this.trace = new TraceRecorder(job.steps);

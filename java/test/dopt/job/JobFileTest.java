@@ -72,6 +72,21 @@ class JobFileTest {
     }
 
     @Test
+    void naturalDitheringAndPowerSgdAreReadWithTheirLevelsAndRank() throws Exception {
+        Job nd = JobFile.parse("{\"comm\": {\"compressor\": \"natural-dithering\", \"levels\": 3}}", "t.json");
+        assertEquals(Job.CompressorName.NATURAL_DITHERING, nd.comm.compressor);
+        assertEquals(3, nd.comm.levels);
+        Job ps = JobFile.parse("{\"comm\": {\"compressor\": \"powersgd\", \"rank\": 2, \"error_feedback\": \"ef14\"}}", "t.json");
+        assertEquals(Job.CompressorName.POWERSGD, ps.comm.compressor);
+        assertEquals(2, ps.comm.rank);
+        assertTrue(error("{\"comm\": {\"compressor\": \"natural-dithering\", \"levels\": 40}}").contains("'comm.levels' for natural-dithering must be at most 32 (got 40)"));
+        assertTrue(error("{\"comm\": {\"compressor\": \"powersgd\", \"rank\": 0}}").contains("'comm.rank' (PowerSGD's rank) must be at least 1 (got 0)"));
+        String m = error("{\"comm\": {\"compressor\": \"powersgd\", \"error_feedback\": \"ef21\"}}");
+        assertTrue(m.contains("'comm.error_feedback' for powersgd must be ef14"), m);
+        assertTrue(error("{\"comm\": {\"compressor\": \"power-sgd\"}}").contains("natural-dithering, powersgd"));
+    }
+
+    @Test
     void malformedJsonSaysWhere() {
         String m = error("{\n \"steps\": 3,\n}");
         assertTrue(m.contains("not valid JSON") && m.contains("line 3"), m);
