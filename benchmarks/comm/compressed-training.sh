@@ -50,7 +50,7 @@ run_set() {
   done
   mkdir -p "$dest/jobs" && cp "$work"/jobs/"$tag"-*.json "$dest/jobs/"
   java -cp target/dopt.jar dopt.bench.CompressedTrainingReport "$dest" "$machine" \
-    "benchmarks/comm/compressed-training.sh $steps" "$note The ${#variants[@]} runs took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s here." "${args[@]}"
+    "MLP=${MLP:-1} LM=${LM:-0} LM_STEPS=$lm_steps benchmarks/comm/compressed-training.sh $steps" "$note The ${#variants[@]} runs took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s here." "${args[@]}"
 }
 
 mlp='"model": {"type": "mlp", "hidden": [512, 512]}, "data": {"dataset": "mnist", "sharding": "iid", "batch_size": 64},

@@ -117,9 +117,12 @@ public final class CompressedTrainingReport {
         StringBuilder sb = new StringBuilder();
         sb.append("# Compressed data-parallel training: ").append(j.model.type.name().toLowerCase()).append(" on ").append(j.data.dataset.id()).append("\n\n");
         sb.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
-        sb.append(String.format(Locale.ROOT, "Setup: 2 ranks (`dopt run --np 2 --dev multicore`), %s, batch %d per rank, optimizer %s (lr %s, momentum %s, %s), %d steps, seed %d, the same job for every run but `comm`.%n%n",
-                j.model.type == Job.ModelType.MLP ? "MLP 784-" + join(j.model.hidden) + "-10 (" + mlpParams(j) + " parameters)" : "transformer " + j.model.preset,
-                j.data.batchSize, j.optimizer.name.name().toLowerCase(), fmt(j.optimizer.lr), fmt(j.optimizer.momentum), j.optimizer.schedule.name().toLowerCase(), j.steps, j.seed));
+        String hyper = j.optimizer.name == Job.OptimizerName.SGD ? "momentum " + fmt(j.optimizer.momentum)
+                : "β₁ " + fmt(j.optimizer.beta1) + ", β₂ " + fmt(j.optimizer.beta2);
+        sb.append(String.format(Locale.ROOT, "Setup: 2 ranks (`dopt run --np 2 --dev multicore`), %s, batch %d per rank, optimizer %s (lr %s, %s, %s), %d steps, seed %d, the same job for every run but `comm`.%n%n",
+                j.model.type == Job.ModelType.MLP ? "MLP 784-" + join(j.model.hidden) + "-10 (" + mlpParams(j) + " parameters)"
+                        : "transformer preset " + j.model.preset.name().toLowerCase() + ", sequence length " + j.data.seqLen,
+                j.data.batchSize, j.optimizer.name.name().toLowerCase(), fmt(j.optimizer.lr), hyper, j.optimizer.schedule.name().toLowerCase(), j.steps, j.seed));
         sb.append(note).append("\n\n");
         boolean lm = j.model.type == Job.ModelType.TRANSFORMER;
         sb.append("| compressor | error feedback | bytes sent / rank / step | × dense | median step ms | × dense | median compute ms | median comm ms | mean wall ms (with warm-up) | ")
