@@ -14,6 +14,8 @@ public final class Experiments {
         // one line per experiment
         register(LocalScalingExperiment::new);
         register(FrankWolfeExperiment::new);
+        register(MlmcMarkovExperiment::new);
+        register(SgldPosteriorExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
