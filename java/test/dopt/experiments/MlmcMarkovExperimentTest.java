@@ -33,5 +33,8 @@ class MlmcMarkovExperimentTest {
         double[] x = {1, 2, 4, 8}, y = {3, 6, 12, 24}, z = {5, 5 * 8, 5 * 64, 5 * 512};
         assertEquals(1, MlmcMarkovExperiment.slope(x, y, 1), 1e-12);
         assertEquals(3, MlmcMarkovExperiment.slope(x, z, 2), 1e-12);
+        double[] ab = MlmcMarkovExperiment.affine(x, new double[] {7, 9, 13, 21}); // 5 + 2x
+        assertEquals(5, ab[0], 1e-12);
+        assertEquals(2, ab[1], 1e-12);
     }
 }
