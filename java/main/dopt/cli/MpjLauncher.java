@@ -60,6 +60,7 @@ public final class MpjLauncher {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", mpjHome.resolve("lib/starter.jar").toString(),
                 "-np", Integer.toString(req.np()), "-dev", req.dev()));
         cmd.addAll(RANK_JVM_OPTIONS);
+        if (job.backend != Job.BackendName.CPU) cmd.add(JCudaJars.bootClassPathOption(job.backend == Job.BackendName.CUDA));
         boolean startedDaemon = false;
         if (req.dev().equals("niodev")) {
             checkStarterPortFree(mpjHome);

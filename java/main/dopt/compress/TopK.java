@@ -40,8 +40,8 @@ public final class TopK implements Compressor {
         return 8L * k;
     }
 
-    /** The k-th largest of a[0, n) (Hoare's quickselect with a middle pivot; reorders a). */
-    static float kthLargest(float[] a, int n, int k) {
+    /** The k-th largest of a[0, n) (Hoare's quickselect with a middle pivot; reorders a). Public for the CPU backend's top-k. */
+    public static float kthLargest(float[] a, int n, int k) {
         int lo = 0, hi = n - 1, target = k - 1;
         while (lo < hi) {
             float pivot = a[(lo + hi) >>> 1];

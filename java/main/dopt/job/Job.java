@@ -22,6 +22,18 @@ public final class Job {
     @JsonProperty("verify_replicas") public boolean verifyReplicas = false;
     /** Output folder, relative to the working directory of {@code dopt run}; default runs/&lt;name&gt;. */
     public String output;
+    /**
+     * Where the optimizer's Adam/AdamW step computes: cpu (default), cuda (the GPU of rank mod #GPUs;
+     * an error when there is none), auto (the GPU when there is one, else the CPU with one log line).
+     */
+    public BackendName backend = BackendName.CPU;
+
+    public enum BackendName {
+        @JsonProperty("cpu") CPU, @JsonProperty("cuda") CUDA, @JsonProperty("auto") AUTO;
+
+        /** The name {@code dopt.backend.Backends.select} takes. */
+        public String id() { return name().toLowerCase(); }
+    }
 
     public static final class Model {
         public ModelType type = ModelType.MLP;

@@ -1,7 +1,10 @@
 package dopt.optim;
 
-/** The element-wise Adam update shared by every rule that runs Adam on some buffer. */
-final class AdamKernel {
+/**
+ * The element-wise Adam update shared by every rule that runs Adam on some buffer (public for the
+ * CPU backend, whose fused steps are the reference the GPU kernels are tested against).
+ */
+public final class AdamKernel {
     private AdamKernel() { }
 
     /**
@@ -9,7 +12,7 @@ final class AdamKernel {
      * {@code [0, n)}; {@code out} may be {@code g}. Kingma and Ba 2015, Algorithm 1, with ε outside
      * the root as torch.optim.Adam.
      */
-    static void step(float[] g, float[] m, float[] v, float[] out, int n, float b1, float b2, float eps, long t) {
+    public static void step(float[] g, float[] m, float[] v, float[] out, int n, float b1, float b2, float eps, long t) {
         double bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
         float stepScale = (float) (1 / bc1), bc2Sqrt = (float) Math.sqrt(bc2);
         float c1 = 1 - b1, c2 = 1 - b2;

@@ -69,6 +69,14 @@ public final class NamedRules {
      * second step size (FRUGAL's lr_free) keep its ratio to {@code lr}.
      */
     public static GradientTransformation build(String name, Map<String, Object> hp, Schedule schedule) {
+        return build(name, hp, schedule, null);
+    }
+
+    /**
+     * As {@link #build(String, Map, Schedule)} with Adam's element-wise step (adam, adamw) on
+     * {@code backend} when it is a device backend; every other part stays on the CPU.
+     */
+    public static GradientTransformation build(String name, Map<String, Object> hp, Schedule schedule, dopt.tensor.Backend backend) {
         Map<String, Object> h = resolve(name, hp);
         double lr = num(h, "lr");
         List<GradientTransformation> parts = new ArrayList<>();
@@ -82,10 +90,10 @@ public final class NamedRules {
             }
             case "adam" -> {
                 parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
+                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps"), backend));
             }
             case "adamw" -> {
-                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
+                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps"), backend));
                 parts.add(new AddDecayedWeights(num(h, "weight_decay")));
             }
             case "signsgd" -> parts.add(new ScaleBySign());

@@ -73,17 +73,25 @@ public final class ScaleByKate implements GradientTransformation {
             first[0] = 1;
         }
         for (int i = 0; i < params.size(); i++) {
-            float[] g = params.get(i).grad(), b = b2[i], m = m2[i], e = etaFromFirstGradient ? etas[i] : null;
-            for (int j = 0; j < g.length; j++) {
-                float gj = g[j], g2 = gj * gj;
-                float bj = b[j] + g2;
-                b[j] = bj;
-                float denom = bj + eps;
-                float ratio = denom == 0f ? 0f : g2 / denom;
-                float mj = m[j] + (e == null ? eta : e[j]) * g2 + ratio;
-                m[j] = mj;
-                g[j] = denom == 0f ? 0f : (float) Math.sqrt(mj) * gj / denom;
-            }
+            float[] g = params.get(i).grad();
+            step(g, b2[i], m2[i], etaFromFirstGradient ? etas[i] : null, eta, eps, g.length);
+        }
+    }
+
+    /**
+     * KATE's direction over g[0, n) in place, accumulators b and m updated; η per coordinate from
+     * {@code etas} unless it is null, else {@code eta}. Public for the CPU backend's fused step.
+     */
+    public static void step(float[] g, float[] b, float[] m, float[] etas, float eta, float eps, int n) {
+        for (int j = 0; j < n; j++) {
+            float gj = g[j], g2 = gj * gj;
+            float bj = b[j] + g2;
+            b[j] = bj;
+            float denom = bj + eps;
+            float ratio = denom == 0f ? 0f : g2 / denom;
+            float mj = m[j] + (etas == null ? eta : etas[j]) * g2 + ratio;
+            m[j] = mj;
+            g[j] = denom == 0f ? 0f : (float) Math.sqrt(mj) * gj / denom;
         }
     }
 

@@ -88,8 +88,16 @@ public final class DataParallelTrainer {
         for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());
         this.localSteps = job.comm.localSteps;
         // between model averages each rank's optimizer state is its own
+        // MPJ gives no node-local rank: multicore ranks share one node, so the rank itself picks the GPU (mod #GPUs)
+        dopt.tensor.Backend backend;
+        try {
+            backend = job.backend == Job.BackendName.CPU ? null : dopt.backend.Backends.select(job.backend.id(), rank);
+        } catch (IllegalStateException e) {
+            throw new JobException(e.getMessage());
+        }
+        if (backend != null) LOG.info("optimizer step on backend {}", backend.name());
         this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state,
-                localSteps > 1 ? "ranks/" + rank + "/optim" : "optim");
+                localSteps > 1 ? "ranks/" + rank + "/optim" : "optim", backend);
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
         this.exchange = GradientExchange.forJob(job, comm, rankRng, params, state);

@@ -23,6 +23,12 @@ final class Optimizers {
     }
 
     static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix) {
+        return build(o, totalSteps, seed, params, state, prefix, null);
+    }
+
+    /** With Adam's step on {@code backend} when it is a device backend (see {@link NamedRules#build(String, Map, Schedule, dopt.tensor.Backend)}). */
+    static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix,
+                           dopt.tensor.Backend backend) {
         Schedule schedule = switch (o.schedule) {
             case CONSTANT -> Schedule.constant(o.lr);
             case WARMUP_COSINE -> Schedule.warmupCosine(o.lr, o.warmupSteps, totalSteps, o.minLrRatio);
@@ -76,7 +82,7 @@ final class Optimizers {
         }
         if (o.name == Job.OptimizerName.FRUGAL || o.name == Job.OptimizerName.GALORE || o.name == Job.OptimizerName.BADAM)
             hp.put("weight_decay", o.weightDecay);
-        GradientTransformation chain = NamedRules.build(rule, hp, schedule);
+        GradientTransformation chain = NamedRules.build(rule, hp, schedule, backend);
         String name = o.name.name().toLowerCase();
         return new Optimizer(name, chain, schedule, params, state, prefix);
     }

@@ -1,0 +1,41 @@
+package dopt.backend;
+
+import dopt.tensor.Backend;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/** Picks the backend a job asks for: {@code cpu}, {@code cuda}, or {@code auto} (the GPU when there is a usable one). */
+public final class Backends {
+    private static final Logger LOG = LogManager.getLogger(Backends.class);
+
+    public static final java.util.List<String> NAMES = java.util.List.of("cpu", "cuda", "auto");
+
+    private Backends() { }
+
+    /**
+     * {@code cpu}: the CPU backend. {@code cuda}: device {@code localRank} mod #devices, or an
+     * {@link IllegalStateException} naming why there is none. {@code auto}: the GPU when there is
+     * one, else the CPU backend with one log line saying why.
+     */
+    public static Backend select(String kind, int localRank) {
+        switch (kind) {
+            case "cpu":
+                return new CpuBackend();
+            case "cuda":
+                try {
+                    return CudaBackend.open(localRank);
+                } catch (CudaUnavailableException e) {
+                    throw new IllegalStateException("backend 'cuda' is not available: " + e.getMessage(), e);
+                }
+            case "auto":
+                try {
+                    return CudaBackend.open(localRank);
+                } catch (CudaUnavailableException e) {
+                    LOG.warn("backend auto: no usable CUDA GPU ({}); computing on the CPU", e.getMessage());
+                    return new CpuBackend();
+                }
+            default:
+                throw new IllegalArgumentException("unknown backend '" + kind + "'; allowed: " + String.join(", ", NAMES));
+        }
+    }
+}
