@@ -27,11 +27,18 @@ final class JCudaJars {
             throw new JobException("the JCuda jar (org.jcuda:jcuda) is not on the class path: " + e);
         }
         List<Path> jars = new ArrayList<>(List.of(jar.toAbsolutePath()));
-        try (var files = Files.list(jar.getParent())) {
-            files.filter(f -> f.getFileName().toString().startsWith("jcuda-natives-") && f.toString().endsWith(".jar"))
-                    .sorted().forEach(f -> jars.add(f.toAbsolutePath()));
-        } catch (java.io.IOException e) {
-            throw new JobException("cannot list " + jar.getParent() + " for the JCuda natives jar: " + e.getMessage());
+        // next to it (target/lib/ of a build), or in the Maven repository layout (…/jcuda-natives/<version>/)
+        Path version = jar.getParent();
+        Path mavenLayout = version.getParent() == null || version.getParent().getParent() == null ? version
+                : version.getParent().getParent().resolve("jcuda-natives").resolve(version.getFileName());
+        for (Path dir : new Path[] {version, mavenLayout}) {
+            if (jars.size() > 1 || !Files.isDirectory(dir)) continue;
+            try (var files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().startsWith("jcuda-natives-") && f.toString().endsWith(".jar"))
+                        .sorted().forEach(f -> jars.add(f.toAbsolutePath()));
+            } catch (java.io.IOException e) {
+                throw new JobException("cannot list " + dir + " for the JCuda natives jar: " + e.getMessage());
+            }
         }
         if (jars.size() < 2) throw new JobException("the JCuda natives jar (jcuda-natives-*.jar) is missing next to " + jar);
         return jars;
