@@ -148,10 +148,14 @@ public final class CudaBackend implements Backend {
 
     private static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage()).strip();
-        // JCuda's UnsatisfiedLinkError lists every attempt; the dlopen failure names the missing library
-        for (String line : m.split("\n")) {
-            int at = line.indexOf(".so: ");
-            if (line.contains("cannot open shared object file") && at >= 0) return line.substring(at + 5).strip();
+        // JCuda's UnsatisfiedLinkError lists every attempt; the dlopen failure names the missing library.
+        // A later attempt (another multicore rank, with JCuda on the boot class path) gets "Could not
+        // initialize class", whose cause carries the first error's text.
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            for (String line : String.valueOf(c.getMessage()).split("\n")) {
+                int at = line.indexOf(".so: ");
+                if (line.contains("cannot open shared object file") && at >= 0) return line.substring(at + 5).strip();
+            }
         }
         int nl = m.indexOf('\n');
         return e.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl).strip());
