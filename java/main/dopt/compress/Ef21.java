@@ -7,7 +7,10 @@ import dopt.state.StateTree;
  * EF21 (Richtárik, Sokolov and Fatkhullin 2021, Algorithm 1): each worker keeps an estimate gᵢ of
  * its gradient and sends only the compressed change cᵢ = C(∇fᵢ − gᵢ), then gᵢ ← gᵢ + cᵢ; every
  * rank keeps g = mean gᵢ by adding the mean of the messages. The direction is g, or g/‖g‖ for
- * normalized EF21 ("‖EF21‖": x ← x − γ g/‖g‖), which tolerates larger steps.
+ * normalized EF21 ("‖EF21‖": x ← x − γ g/‖g‖; Khirirat, Sadiev, Riabinin, Gorbunov and Richtárik
+ * 2024, "Error Feedback under (L0,L1)-Smoothness: Normalization and Momentum", arXiv:2410.16871,
+ * Section 4), which tolerates larger steps. The estimates start at zero unless {@link #start}
+ * sets them to the gradients at x⁰, as the algorithm boxes do.
  */
 public final class Ef21 implements ErrorFeedback {
     private final Compressor c;
@@ -24,6 +27,17 @@ public final class Ef21 implements ErrorFeedback {
         mine = state.putFloats(rankPrefix + "/worker_estimate", new float[n]);
         global = state.putFloats(sharedPrefix + "/mean_estimate", new float[n]);
         diff = new float[n];
+    }
+
+    /**
+     * The start of EF21's algorithm box, gᵢ⁰ = ∇fᵢ(x⁰) and g⁰ = mean gᵢ⁰: this worker's estimate
+     * becomes {@code ownGradient} and the shared one {@code meanGradient} (one uncompressed round
+     * before the compressed ones). Call after {@link #init}.
+     */
+    public void start(float[] ownGradient, float[] meanGradient) {
+        if (mine == null) throw new IllegalStateException("start before init");
+        System.arraycopy(ownGradient, 0, mine, 0, mine.length);
+        System.arraycopy(meanGradient, 0, global, 0, global.length);
     }
 
     @Override
