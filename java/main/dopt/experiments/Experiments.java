@@ -16,6 +16,7 @@ public final class Experiments {
         register(FrankWolfeExperiment::new);
         register(MlmcMarkovExperiment::new);
         register(SgldPosteriorExperiment::new);
+        register(Ef21NormalizedExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
