@@ -108,8 +108,8 @@ public final class Ef21NormalizedExperiment implements Experiment {
         Dataset[] fm = DataSets.load("fashion-mnist", Path.of("."));
         int nTrain = quick ? 160 : 2000, nTest = quick ? 100 : 1000, clients = quick ? 2 : 4, batch = quick ? 8 : 16;
         Dataset train = head(fm[0], nTrain), test = head(fm[1], nTest);
-        Cnn.Config cfg = Cnn.Config.resnet8(1, 28, 28, 10).withStages(quick ? new int[] {4, 8} : new int[] {8, 16, 32},
-                quick ? new int[] {1, 1} : new int[] {1, 1, 1});
+        Cnn.Config cfg = Cnn.Config.resnet8(1, 28, 28, 10).withStages(quick ? new int[] {4, 8} : new int[] {8, 16},
+                new int[] {1, 1});
         s.add(new Setup("cnn", "Small ResNet on Fashion-MNIST (" + nTrain + " training images, " + clients + " clients, batch " + batch + ")",
                 seed -> {
                     Cnn m = new Cnn(cfg, batch);
@@ -117,7 +117,7 @@ public final class Ef21NormalizedExperiment implements Experiment {
                     return new ModelOnClients("ResNet widths " + Arrays.toString(cfg.widths()) + " (GroupNorm), fashion-mnist first " + nTrain,
                             m, train, test, clients, batch, 0, seed);
                 }, "top-k 5%", () -> new TopK(0.05),
-                quick ? logGrid(-1.5, -0.5, 2) : logGrid(-2.5, 0.5, 7), quick ? 4 : 120, Offset.NONE, quick ? 1 : 10));
+                quick ? logGrid(-1.5, -0.5, 2) : logGrid(-1.5, 1, 6), quick ? 4 : 100, Offset.NONE, quick ? 1 : 10));
         return s;
     }
 
@@ -139,6 +139,9 @@ public final class Ef21NormalizedExperiment implements Experiment {
                 "  (The paper's ‖EF21‖ theory uses the constant step gamma_0/sqrt(K+1) for a run of K rounds, i.e. also a constant step.)",
                 "- A run *diverged* when x or the loss stopped being finite, or its final loss was no lower than f(x0).",
                 "  *Best step*: the lowest mean final loss over seeds. *Largest stable step*: the largest step with no diverged seed.",
+                "- The step size means different things: for ‖EF21‖ gamma is the length of every step, for EF21 and EF14 it multiplies the",
+                "  gradient estimate, so their steps are gamma * ||g|| long. Where gradients are large (far from the optimum) EF21's steps are",
+                "  longer than ‖EF21‖'s at the same gamma, where they are small, shorter; each section gives ‖grad f(x0)‖.",
                 "- Final loss: f on all clients' data at the last iterate. For the polynomial f - f* (f* exact); for logistic regression",
                 "  f - f_ref, f_ref the loss after " + REFERENCE_ROUNDS + " rounds of uncompressed gradient descent at step " + Report.fmt(REFERENCE_STEP)
                         + " (differences below ~1e-8 are at float32 resolution and may come out negative); for the CNN the training loss itself.")));
@@ -157,12 +160,13 @@ public final class Ef21NormalizedExperiment implements Experiment {
 
     private static StepSizeSweep sweep(Setup s, ExperimentRun run) throws Exception {
         long[] seeds = run.seeds();
-        double[] start = new double[seeds.length], offset = new double[seeds.length];
+        double[] start = new double[seeds.length], offset = new double[seeds.length], gradNorm = new double[seeds.length];
         for (int k = 0; k < seeds.length; k++) {
             ClientProblem p = s.factory().build(seeds[k]);
             float[] x0 = new float[p.dim()];
             p.start(x0);
             start[k] = p.loss(x0);
+            gradNorm[k] = meanGradientNorm(p, x0);
             offset[k] = switch (s.offset()) {
                 case NONE -> 0;
                 case EXACT -> p.optimum();
@@ -171,7 +175,7 @@ public final class Ef21NormalizedExperiment implements Experiment {
             };
             if (k == 0) run.progress(s.key() + ": " + p.describe());
         }
-        StepSizeSweep sweep = new StepSizeSweep(METHODS, s.gammas(), start, offset);
+        StepSizeSweep sweep = new StepSizeSweep(METHODS, s.gammas(), start, offset, Stats.mean(gradNorm));
         for (int m = 0; m < METHODS.length; m++)
             for (int g = 0; g < s.gammas().length; g++) {
                 for (int k = 0; k < seeds.length; k++) {
@@ -184,6 +188,20 @@ public final class Ef21NormalizedExperiment implements Experiment {
         return sweep;
     }
 
+    /** ‖(1/n) Σᵢ ∇fᵢ(x)‖ (mini-batch gradients for stochastic problems). */
+    static double meanGradientNorm(ClientProblem p, float[] x) {
+        int d = p.dim();
+        double[] mean = new double[d];
+        float[] g = new float[d];
+        for (int i = 0; i < p.clients(); i++) {
+            p.gradient(i, x, g);
+            for (int j = 0; j < d; j++) mean[j] += g[j] / (double) p.clients();
+        }
+        double sq = 0;
+        for (double v : mean) sq += v * v;
+        return Math.sqrt(sq);
+    }
+
     private static String gammaOrNone(StepSizeSweep sw, int g) { return g < 0 ? "none" : Report.fmt(sw.gammas[g]); }
 
     /** Writes one problem's section; returns its summary row. */
@@ -193,6 +211,8 @@ public final class Ef21NormalizedExperiment implements Experiment {
         boolean hasAcc = !Double.isNaN(sw.meanTestAccuracy(0, Math.max(0, sw.best(0))));
         report.heading(s.title()).paragraph(example.describe() + "; compressor " + s.compressorName() + ", " + s.rounds()
                 + " rounds, steps " + fmtList(s.gammas()) + ". Mean " + lossName + " at x0: " + Report.fmt(sw.meanStart())
+                + "; mean norm of the gradient at x0: " + Report.fmt(sw.startGradientNorm)
+                + " (so EF21's first step is that many times longer than the normalized method's at the same gamma)"
                 + String.format(Locale.ROOT, ". Time for this problem: %.0f s wall, %.0f s CPU.", wall, cpuS));
 
         List<String> header = new ArrayList<>(List.of("method", "best step", "final " + lossName + " (mean)", "std", "largest stable step", "diverged runs"));
@@ -225,7 +245,8 @@ public final class Ef21NormalizedExperiment implements Experiment {
             for (int g = 0; g < y.length; g++) y[g] = sw.meanFinal(m, g);
             vsStep.series(sw.methods[m].label(), sw.gammas, y, true);
         }
-        report.plot(s.key() + "-final-vs-step.png", vsStep, "Final " + lossName + " against the step size, log axes; a missing point is a step where some seed's run blew up (non-finite)");
+        report.plot(s.key() + "-final-vs-step.png", vsStep, "Final " + lossName + " against the step size, log axes; a missing point is a step where some seed's run blew up (non-finite) "
+                + "or where the mean is <= 0 (below float32 resolution; the table has the value)");
 
         LinePlot curves = new LinePlot(s.title() + ": " + lossName + " at each method's best step", "round", lossName, false, true);
         for (int m = 0; m < sw.methods.length; m++) {

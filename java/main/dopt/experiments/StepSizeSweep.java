@@ -15,8 +15,10 @@ final class StepSizeSweep {
     final double[] gammas;
     private final ErrorFeedbackGd.Result[][][] results;   // [method][gamma][seed]
     private final double[] offset, startLoss;
+    /** Mean over seeds of ‖∇f(x⁰)‖, to compare the methods' step lengths. */
+    final double startGradientNorm;
 
-    StepSizeSweep(EfMethod[] methods, double[] gammas, double[] startLoss, double[] offset) {
+    StepSizeSweep(EfMethod[] methods, double[] gammas, double[] startLoss, double[] offset, double startGradientNorm) {
         int seeds = startLoss.length;
         if (offset.length != seeds) throw new IllegalArgumentException(offset.length + " offsets for " + seeds + " seeds");
         this.methods = methods.clone();
@@ -24,6 +26,7 @@ final class StepSizeSweep {
         this.results = new ErrorFeedbackGd.Result[methods.length][gammas.length][seeds];
         this.offset = offset.clone();
         this.startLoss = startLoss.clone();
+        this.startGradientNorm = startGradientNorm;
     }
 
     void put(int m, int g, int s, ErrorFeedbackGd.Result r) { results[m][g][s] = r; }
