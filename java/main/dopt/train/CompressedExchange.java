@@ -28,6 +28,8 @@ final class CompressedExchange implements GradientExchange {
     private final Rng rng;
     private final float[] message, mean;
     private final int n;
+    /** {1} once EF21's estimates hold the gradients at x⁰ (a state leaf, so a resumed run does not start them again). */
+    private long[] ef21Started;
 
     private CompressedExchange(Compressor compressor, ErrorFeedback ef, Communicator comm, Rng rng, int n) {
         this.compressor = compressor;
@@ -58,7 +60,9 @@ final class CompressedExchange implements GradientExchange {
             case EF21_NORMALIZED -> new Ef21(comp, true);
         };
         if (ef != null) ef.init(n, state, "ranks/" + comm.rank() + "/ef", "ef");
-        return new CompressedExchange(comp, ef, comm, rankRng, n);
+        CompressedExchange x = new CompressedExchange(comp, ef, comm, rankRng, n);
+        if (ef instanceof Ef21) x.ef21Started = state.putLongs("ef/started", 0L);
+        return x;
     }
 
     @Override
@@ -68,6 +72,10 @@ final class CompressedExchange implements GradientExchange {
 
     @Override
     public void exchange(float[] grad) {
+        if (ef21Started != null && ef21Started[0] == 0) {
+            startEf21(grad);
+            return;
+        }
         long bytes = ef != null ? ef.encode(grad, message, rng) : compressor.compress(grad, message, n, rng);
         ByteBuffer wire = ByteBuffer.allocate((int) bytes);
         compressor.encode(message, n, wire);
@@ -77,5 +85,18 @@ final class CompressedExchange implements GradientExchange {
         for (byte[] m : all) compressor.decodeAdd(ByteBuffer.wrap(m), n, mean, w);
         if (ef != null) ef.decode(mean, grad);
         else System.arraycopy(mean, 0, grad, 0, n);
+    }
+
+    /**
+     * EF21's algorithm box begins with gᵢ⁰ = ∇fᵢ(x⁰): one uncompressed all-reduce of the first
+     * gradients sets every estimate, and the first step follows g⁰ (normalized for ‖EF21‖).
+     */
+    private void startEf21(float[] grad) {
+        System.arraycopy(grad, 0, mean, 0, n);
+        comm.allreduceMean(mean, 0, n);
+        ((Ef21) ef).start(grad, mean);
+        java.util.Arrays.fill(message, 0f);
+        ef.decode(message, grad);
+        ef21Started[0] = 1;
     }
 }

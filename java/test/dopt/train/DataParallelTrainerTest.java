@@ -152,6 +152,22 @@ class DataParallelTrainerTest {
     }
 
     @Test
+    void ef21sFirstStepFollowsTheUncompressedGradientAsItsAlgorithmBoxStarts() throws Exception {
+        Job plain = job("");
+        Job ef21 = job(", \"comm\": {\"compressor\": \"topk\", \"ratio\": 0.01, \"error_feedback\": \"ef21\"}");
+        plain.steps = 1;
+        ef21.steps = 1;
+        DataParallelTrainer a = trainer(plain, dir.resolve("plain"));
+        a.run();
+        DataParallelTrainer b = trainer(ef21, dir.resolve("ef21"));
+        b.run();
+        // g⁰ = ∇f(x⁰) uncompressed: after one step both runs hold the same parameters, bit for bit
+        assertSameParams(a.params(), b.params(), "ef21 step 1");
+        var tree = dopt.io.Checkpoint.read(dir.resolve("ef21/checkpoints/ckpt-000001.h5")).tree();
+        assertEquals(1L, tree.longs("ef/started")[0], "a resumed run must not start the estimates again");
+    }
+
+    @Test
     void aCnnOnNonImageDataIsRefused() throws Exception {
         Job j = JobFile.parse("{\"model\": {\"type\": \"cnn\"}, \"data\": {\"dataset\": \"spambase\"}}", "cnn");
         Exception e = assertThrows(Exception.class, () -> trainer(j, dir.resolve("x")));
