@@ -19,6 +19,13 @@ import java.util.TreeSet;
  * {@code galore{lr,beta1,beta2,eps,rank,update_gap,scale}}; every one takes an optional
  * {@code clip} (global-norm clipping before the rule). Defaults are PyTorch's where PyTorch has
  * the optimizer, the papers' otherwise. Unknown names and keys are errors that list the allowed ones.
+ *
+ * <p>The heavy-tail methods of Gorbunov, Danilova and Gasnikov 2020: {@code clipped-sgd{lr,clip,clip_mode}}
+ * (x ← x − lr·clip(g, clip); {@link ClipGradients}) and {@code clipped-sstm{a,L,nu,B,clip_mode}}
+ * ({@link ClippedSstm}: α_{k+1} = (k+1)^{2ν/(1+ν)}/(2aL), clip level B/α_{k+1}); {@code clip_mode} is
+ * {@code global}, {@code layer} or {@code coordinate} ({@link ClipMode}). clipped-SSTM has no
+ * {@code lr} and takes no extra {@code clip}: its parameters hold the query point x, not the output y
+ * (see ClippedSstm), and {@link #lr} reports its first step α₁ = 1/(2aL).
  */
 public final class NamedRules {
     private NamedRules() { }
@@ -44,6 +51,8 @@ public final class NamedRules {
                 "order", "descending", "seed", 0.0, "weight_decay", 0.0));
         DEFAULTS.put("galore", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rank", 128.0, "update_gap", 200.0,
                 "scale", 0.25, "weight_decay", 0.0));
+        DEFAULTS.put("clipped-sgd", map("lr", 1e-2, "clip", 1.0, "clip_mode", "global"));
+        DEFAULTS.put("clipped-sstm", map("a", 1.0, "L", 1.0, "nu", 1.0, "B", 1.0, "clip_mode", "global"));
     }
 
     private static Map<String, Object> map(Object... kv) {
@@ -56,7 +65,9 @@ public final class NamedRules {
 
     /** The learning rate the rule uses (its {@code lr}, or the default). */
     public static double lr(String name, Map<String, Object> hp) throws IllegalArgumentException {
-        return num(resolve(name, hp), "lr");
+        Map<String, Object> h = resolve(name, hp);
+        if (name.equals("clipped-sstm")) return 1 / (2 * num(h, "a") * num(h, "L"));
+        return num(h, "lr");
     }
 
     /** The transformation chain for {@code name} with {@code hp} over defaults, ending in −lr scaling. */
@@ -78,10 +89,11 @@ public final class NamedRules {
      */
     public static GradientTransformation build(String name, Map<String, Object> hp, Schedule schedule, dopt.tensor.Backend backend) {
         Map<String, Object> h = resolve(name, hp);
-        double lr = num(h, "lr");
+        double lr = lr(name, hp);
         List<GradientTransformation> parts = new ArrayList<>();
-        // clipped Adam clips each tensor itself; every other rule takes the global-norm clip first
-        if (hp.containsKey("clip") && !name.equals("clipped-adam")) parts.add(new ClipByGlobalNorm(num(h, "clip")));
+        // clipped Adam and clipped-SGD clip in their own way; every other rule takes the global-norm clip first
+        boolean ownClip = name.equals("clipped-adam") || name.equals("clipped-sgd");
+        if (hp.containsKey("clip") && !ownClip) parts.add(new ClipByGlobalNorm(num(h, "clip")));
         switch (name) {
             case "sgd" -> parts.add(new AddDecayedWeights(num(h, "weight_decay")));
             case "sgdm" -> {
@@ -127,6 +139,12 @@ public final class NamedRules {
                     num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
             case "galore" -> parts.add(ProjectedAdam.galore((int) num(h, "rank"), (int) num(h, "update_gap"), num(h, "scale"),
                     num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
+            case "clipped-sgd" -> parts.add(new ClipGradients(ClipMode.parse(String.valueOf(h.get("clip_mode"))), num(h, "clip")));
+            case "clipped-sstm" -> {
+                // its update is already x_{k+2} − x_{k+1}: no learning-rate scaling follows
+                return new Chain(new ClippedSstm(num(h, "a"), num(h, "L"), num(h, "nu"), num(h, "B"),
+                        ClipMode.parse(String.valueOf(h.get("clip_mode")))));
+            }
             default -> throw new IllegalStateException(name);
         }
         // decoupled weight decay (scaled by the learning rate) for the memory-efficient family, which
@@ -140,7 +158,7 @@ public final class NamedRules {
         Map<String, Object> d = DEFAULTS.get(name);
         if (d == null) throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: " + String.join(", ", names()));
         Set<String> allowed = new TreeSet<>(d.keySet());
-        allowed.add("clip");
+        if (!name.equals("clipped-sstm")) allowed.add("clip"); // its clip level is B/α_{k+1}
         for (String k : hp.keySet())
             if (!allowed.contains(k))
                 throw new IllegalArgumentException("optimizer '" + name + "' has no hyper-parameter '" + k + "'; allowed: " + String.join(", ", allowed));
