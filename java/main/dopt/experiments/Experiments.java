@@ -17,6 +17,8 @@ public final class Experiments {
         register(MlmcMarkovExperiment::new);
         register(SgldPosteriorExperiment::new);
         register(Ef21NormalizedExperiment::new);
+        register(HeavyTailClippingExperiment::new);
+        register(HeavyTailMomExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
