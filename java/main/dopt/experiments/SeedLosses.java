@@ -59,6 +59,20 @@ public final class SeedLosses {
         return s[lo] + (pos - lo) * (s[hi] - s[lo]);
     }
 
+    /**
+     * Writes every configuration of a tuning grid, one CSV row each (label, configuration, median and
+     * 95th percentile of the final loss, diverged seeds), so that a report can show where the pick
+     * lies in its grid; appends to {@code csv} after a header if the file is new.
+     */
+    public static void appendGrid(java.nio.file.Path csv, String label, java.util.List<SeedLosses> grid) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        if (!java.nio.file.Files.exists(csv)) sb.append("setting,configuration,median final,95th percentile final,diverged\n");
+        for (SeedLosses c : grid)
+            sb.append(label).append(',').append(c.config()).append(',').append(Report.fmt(c.finalQuantile(0.5))).append(',')
+                    .append(Report.fmt(c.finalQuantile(0.95))).append(',').append(c.diverged()).append('/').append(c.seeds()).append('\n');
+        java.nio.file.Files.writeString(csv, sb, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
     /** The configuration with the lowest median final loss (ties: the first), as the papers tune. */
     public static SeedLosses bestByMedian(java.util.List<SeedLosses> grid) {
         SeedLosses best = null;
