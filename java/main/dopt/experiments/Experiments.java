@@ -19,6 +19,7 @@ public final class Experiments {
         register(Ef21NormalizedExperiment::new);
         register(HeavyTailClippingExperiment::new);
         register(HeavyTailMomExperiment::new);
+        register(LoraSbExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
