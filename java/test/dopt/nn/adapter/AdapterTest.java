@@ -115,6 +115,25 @@ class AdapterTest {
     }
 
     @Test
+    void truncatedSvdOfWideAndTallMatricesReconstructsAtFullRankWithDecreasingValues() {
+        for (int[] shape : new int[][] {{3, 5}, {5, 3}}) {
+            int m = shape[0], n = shape[1];
+            Rng rng = new Rng(m * 10L + n);
+            float[] w = new float[m * n];
+            for (int i = 0; i < w.length; i++) w[i] = (float) rng.nextGaussian();
+            TruncatedSvd svd = TruncatedSvd.of(w, m, n, 3);
+            double[] back = svd.reconstruct();
+            for (int i = 0; i < w.length; i++) assertEquals(w[i], back[i], 1e-5, m + "x" + n + " entry " + i);
+            assertTrue(svd.s()[0] >= svd.s()[1] && svd.s()[1] >= svd.s()[2] && svd.s()[2] > 0, java.util.Arrays.toString(svd.s()));
+            // rank 1 keeps the top triplet only: its error is the energy of the other two
+            double err = 0, tail = (double) svd.s()[1] * svd.s()[1] + (double) svd.s()[2] * svd.s()[2];
+            double[] r1 = TruncatedSvd.of(w, m, n, 1).reconstruct();
+            for (int i = 0; i < w.length; i++) err += (w[i] - r1[i]) * (w[i] - r1[i]);
+            assertEquals(tail, err, 1e-4 * tail, "Eckart–Young: ‖W − W₁‖² = σ₂² + σ₃²");
+        }
+    }
+
+    @Test
     void loraXsSplitsTheWeightsSvdSoThatBTimesAIsItsRankRTruncationAndRStartsNearZero() {
         TransformerLm lm = pretrained();
         Param wq = lm.params().get(1);
