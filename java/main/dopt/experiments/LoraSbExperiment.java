@@ -114,24 +114,32 @@ public final class LoraSbExperiment implements Experiment {
                 new Method("LoRA-SB r=" + matchRank, Kind.LORA_SB, matchRank));
 
         long[] seeds = run.seeds();
-        Map<Method, double[]> gridVal = new LinkedHashMap<>();
+        Map<Method, java.util.TreeMap<Double, Double>> gridVal = new LinkedHashMap<>();
         Map<Method, Double> chosen = new LinkedHashMap<>();
         Map<Method, List<Result>> results = new LinkedHashMap<>();
         for (Method m : methods) {
-            double[] vals = new double[s.grid().length];
-            Result best = null;
-            int bestAt = -1;
-            for (int g = 0; g < s.grid().length; g++) {
-                Result r = fineTune(s, m, s.grid()[g], seeds[0], pretrained, split, valSet, testSet);
-                vals[g] = r.valLoss();
-                run.progress(String.format("%s lr %.0e seed %d: validation %.4f test %.4f (%.1f s)", m.label(), s.grid()[g], seeds[0], r.valLoss(), r.testLoss(), r.seconds()));
-                if (Double.isFinite(r.valLoss()) && (best == null || r.valLoss() < best.valLoss())) {
-                    best = r;
-                    bestAt = g;
+            // the grid, extended by up to two half-decades past whichever edge wins (an edge optimum is no optimum)
+            java.util.TreeMap<Double, Double> vals = new java.util.TreeMap<>();
+            Map<Double, Result> byLr = new java.util.HashMap<>();
+            List<Double> todo = new ArrayList<>();
+            for (double lr : s.grid()) todo.add(lr);
+            int extensions = 0;
+            while (!todo.isEmpty()) {
+                for (double lr : todo) {
+                    Result r = fineTune(s, m, lr, seeds[0], pretrained, split, valSet, testSet);
+                    vals.put(lr, Double.isFinite(r.valLoss()) ? r.valLoss() : Double.POSITIVE_INFINITY);
+                    byLr.put(lr, r);
+                    run.progress(String.format("%s lr %.0e seed %d: validation %.4f test %.4f (%.1f s)", m.label(), lr, seeds[0], r.valLoss(), r.testLoss(), r.seconds()));
                 }
+                todo.clear();
+                double bestLr = bestKey(vals);
+                if (extensions < 2 && bestLr == vals.firstKey()) todo.add(halfDecadeBelow(bestLr));
+                else if (extensions < 2 && bestLr == vals.lastKey()) todo.add(halfDecadeAbove(bestLr));
+                extensions += todo.size();
             }
-            if (best == null) { bestAt = 0; best = fineTune(s, m, s.grid()[0], seeds[0], pretrained, split, valSet, testSet); }
-            double lr = s.grid()[bestAt];
+            double lr0 = bestKey(vals);
+            Result best = byLr.get(lr0);
+            double lr = lr0;
             List<Result> rs = new ArrayList<>();
             rs.add(best);
             for (int i = 1; i < seeds.length; i++) {
@@ -144,6 +152,24 @@ public final class LoraSbExperiment implements Experiment {
             results.put(m, rs);
         }
         report(run, s, corpus, split, methods, gridVal, chosen, results, beforeTest, beforeVal, pretrainSeconds, loraCount);
+    }
+
+    private static double bestKey(java.util.TreeMap<Double, Double> vals) {
+        double best = vals.firstKey();
+        for (var e : vals.entrySet()) if (e.getValue() < vals.get(best)) best = e.getKey();
+        return best;
+    }
+
+    /** 3e-3 → 1e-3 → 3e-4: the next value of the 1-3-10 ladder below {@code lr}. */
+    static double halfDecadeBelow(double lr) {
+        double e = Math.floor(Math.log10(lr) + 1e-9), mant = lr / Math.pow(10, e);
+        return mant > 2 ? Math.pow(10, e) : 3 * Math.pow(10, e - 1);
+    }
+
+    /** 1e-1 → 3e-1 → 1: the next value of the 1-3-10 ladder above {@code lr}. */
+    static double halfDecadeAbove(double lr) {
+        double e = Math.floor(Math.log10(lr) + 1e-9), mant = lr / Math.pow(10, e);
+        return mant > 2 ? Math.pow(10, e + 1) : 3 * Math.pow(10, e);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -265,14 +291,14 @@ public final class LoraSbExperiment implements Experiment {
     // ---------------------------------------------------------------------------------------------
 
     private static void report(ExperimentRun run, Setup s, TextCorpus corpus, Split split, List<Method> methods,
-                               Map<Method, double[]> gridVal, Map<Method, Double> chosen, Map<Method, List<Result>> results,
+                               Map<Method, java.util.TreeMap<Double, Double>> gridVal, Map<Method, Double> chosen, Map<Method, List<Result>> results,
                                double beforeTest, double beforeVal, double pretrainSeconds, long loraCount) throws Exception {
         Report rep = run.report();
         TextCorpus.Part p = split.part();
         rep.heading("Setup").paragraph(String.format(
                 "Model: LLaMA-style byte-level LM %s (%,d parameters), context %d, batch %d.%n%n"
                         + "Pre-training: SOTU addresses %d–%d (%d documents, %,d bytes), AdamW lr %.0e (warm-up 10 %%, cosine to 10 %%), "
-                        + "%d steps, seed 0, %.0f s; weights cached in this folder and shared by all seeds.%n%n"
+                        + "%d steps, seed 0; weights obtained in %.0f s (a few seconds when read from the cache: pretrained-*.h5 in this folder, shared by all seeds).%n%n"
                         + "Fine-tuning task: the held-out addresses %d–%d (never seen in pre-training), split by address: "
                         + "%d for fine-tuning (%s), %d for validation (learning-rate choice: %s), %d for test (reported: %s). "
                         + "%d steps of AdamW (weight decay 0.01, warm-up 10 %%, cosine to 10 %%), batch %d × %d bytes. "
@@ -281,7 +307,8 @@ public final class LoraSbExperiment implements Experiment {
                         + "LoRA: α = 2r, B = 0, A Kaiming-uniform. LoRA-XS: B = U_r, A = S_r V_rᵀ of W₀, R ~ N(0, 1e-10), scaling 1. "
                         + "LoRA-SB: ΔW = −η₁·sign(Σg) over %d windows, η₁ = the schedule's first-step rate, B = U_r, R = S_r, A = V_rᵀ of ΔW, "
                         + "scaling 1, W₀ not corrected. Second rank %s: r² per matrix ≈ LoRA r=%d's %,d parameters. "
-                        + "Learning rate per method: the grid %s value with the lowest validation loss on seed %d; the other seeds reuse it.",
+                        + "Learning rate per method: the grid %s value with the lowest validation loss on seed %d (when an edge of the grid wins, "
+                        + "the grid is extended by up to two half-decades past it); the other seeds reuse it.",
                 s.model(), s.model().paramCount(), s.seqLen(), s.batch(),
                 corpus.train().year()[0], corpus.train().year()[corpus.train().documents() - 1], corpus.train().documents(), corpus.train().tokens().length,
                 s.pretrainLr(), s.pretrainSteps(), pretrainSeconds,
@@ -313,15 +340,12 @@ public final class LoraSbExperiment implements Experiment {
         }
         rep.table("seeds.csv", List.of("method", "seed", "lr", "test loss at step 0", "test loss after", "validation loss after"), per);
 
-        List<String> header = new ArrayList<>(List.of("method"));
-        for (double lr : s.grid()) header.add(String.format("val loss, lr %.0e", lr));
         List<List<Object>> grid = new ArrayList<>();
-        for (Method m : methods) {
-            List<Object> row = new ArrayList<>(List.of(m.label()));
-            for (double v : gridVal.get(m)) row.add(v);
-            grid.add(row);
-        }
-        rep.heading("Learning-rate grid (validation loss, seed " + run.seeds()[0] + ")").table("lr-grid.csv", header, grid);
+        for (Method m : methods)
+            for (var e : gridVal.get(m).entrySet())
+                grid.add(List.of(m.label(), String.format("%.0e", e.getKey()), e.getValue(), e.getKey().equals(chosen.get(m)) ? "chosen" : ""));
+        rep.heading("Learning-rate grid (validation loss, seed " + run.seeds()[0] + ")").table("lr-grid.csv",
+                List.of("method", "lr", "validation loss", "chosen"), grid);
 
         LinePlot curves = new LinePlot("Held-out test loss during fine-tuning (mean over seeds)", "step", "test loss (nats/byte)", false, false);
         LinePlot trainPlot = new LinePlot("Fine-tuning training loss (mean over seeds, moving average of 10 steps)", "step", "training loss (nats/byte)", false, false);
