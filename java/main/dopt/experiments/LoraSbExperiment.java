@@ -404,6 +404,17 @@ public final class LoraSbExperiment implements Experiment {
                 clearLora ? "; every LoRA-SB seed beats every LoRA seed" : beatsLora ? "; the seeds overlap" : ""));
         b.append(String.format("- vs LoRA-XS: %s (%+.4f nats%s).%n%n", beatsXs ? "LoRA-SB is better" : "LoRA-SB is not better", sbM - xsM,
                 clearXs ? "; every LoRA-SB seed beats every LoRA-XS seed" : beatsXs ? "; the seeds overlap" : ""));
+        Method sbBig = null, xsBig = null;
+        for (Method m : methods) {
+            if (m.kind() == Kind.LORA_SB && m.rank() != sb.rank()) sbBig = m;
+            if (m.kind() == Kind.LORA_XS && m.rank() != xs.rank()) xsBig = m;
+        }
+        if (sbBig != null && xsBig != null) {
+            double[] sbB = tests(results.get(sbBig)), xsB = tests(results.get(xsBig));
+            b.append(String.format("At about LoRA's parameter count (%s, %,d parameters): %s %.4f vs %s %.4f (%+.4f) and vs %s %.4f (%+.4f).%n%n",
+                    sbBig.label(), results.get(sbBig).get(0).trainable(), sbBig.label(), Stats.mean(sbB), lora.label(), loraM,
+                    Stats.mean(sbB) - loraM, xsBig.label(), Stats.mean(xsB), Stats.mean(sbB) - Stats.mean(xsB)));
+        }
         b.append(beatsLora && beatsXs ? "The claim held on this run." : beatsXs ? "The claim held only in part: LoRA-SB beat LoRA-XS but not LoRA."
                 : beatsLora ? "The claim held only in part: LoRA-SB beat LoRA but not LoRA-XS." : "The claim did not hold on this run.");
         return b.toString();
