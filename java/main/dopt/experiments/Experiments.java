@@ -20,6 +20,7 @@ public final class Experiments {
         register(HeavyTailClippingExperiment::new);
         register(HeavyTailMomExperiment::new);
         register(LoraSbExperiment::new);
+        register(SparseCbmExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
