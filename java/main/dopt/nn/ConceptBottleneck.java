@@ -39,7 +39,7 @@ public final class ConceptBottleneck {
         wh = new Param("head.weight", Param.Role.HEAD, classes, concepts);
         bh = new Param("head.bias", Param.Role.BIAS, classes);
         params = List.of(wc, bc, wh, bh);
-        alignment = objective.needsTargets() ? new ConceptAlignmentLoss(maxBatch, concepts, objective.tau(), objective.kind() == ConceptObjective.Kind.GUMBEL) : null;
+        alignment = objective.needsTargets() ? new ConceptAlignmentLoss(maxBatch, concepts, objective.tau(), objective.gumbelNoise()) : null;
         a = new float[maxBatch * concepts];
         z = new float[maxBatch * concepts];
         logits = new float[maxBatch * classes];

@@ -17,12 +17,15 @@ package dopt.nn;
  *       (reference {@code criterion_gumbel}, τ = 1 by default), and the head reads the Gumbel-Softmax
  *       of the activations (noise in training, none in evaluation), so that each sample's concept
  *       vector is a distribution concentrated on few concepts: the sparse bottleneck.
+ *   <li>{@link Kind#GUMBEL_LOSS_ONLY}: the same Gumbel loss, but the head reads the raw activations: the
+ *       reference code's literal wiring ({@code BaseCBModel.forward} returns {@code cbl_out} to the head
+ *       and the Gumbel-Softmax appears only inside {@code criterion_gumbel}).
  *   <li>{@link Kind#NONE}: cross-entropy only (an unregularised bottleneck).
  * </ul>
  */
 public record ConceptObjective(Kind kind, double weight, double tau) {
 
-    public enum Kind { NONE, L1, CONTRASTIVE, GUMBEL }
+    public enum Kind { NONE, L1, CONTRASTIVE, GUMBEL, GUMBEL_LOSS_ONLY }
 
     public ConceptObjective {
         if (kind == null) throw new IllegalArgumentException("kind must not be null");
@@ -38,9 +41,15 @@ public record ConceptObjective(Kind kind, double weight, double tau) {
 
     public static ConceptObjective gumbel(double mu, double tau) { return new ConceptObjective(Kind.GUMBEL, mu, tau); }
 
+    /** The Gumbel loss with the head on the raw activations (reference wiring). */
+    public static ConceptObjective gumbelLossOnly(double mu, double tau) { return new ConceptObjective(Kind.GUMBEL_LOSS_ONLY, mu, tau); }
+
+    /** Whether the concept loss perturbs the logits with Gumbel noise. */
+    public boolean gumbelNoise() { return kind == Kind.GUMBEL || kind == Kind.GUMBEL_LOSS_ONLY; }
+
     /** Whether the head reads the Gumbel-Softmax of the activations rather than the activations. */
     public boolean sparseGate() { return kind == Kind.GUMBEL; }
 
     /** Whether the objective needs the per-sample concept targets. */
-    public boolean needsTargets() { return kind == Kind.CONTRASTIVE || kind == Kind.GUMBEL; }
+    public boolean needsTargets() { return kind == Kind.CONTRASTIVE || gumbelNoise(); }
 }

@@ -56,6 +56,8 @@ class ConceptBottleneckTest {
 
     @Test void gumbelGradientMatchesFiniteDifferencesThroughTheSoftmaxGate() { gradientMatchesFiniteDifferences(ConceptObjective.gumbel(0.7, 0.5)); }
 
+    @Test void gumbelLossWithTheHeadOnRawActivationsGradientMatchesFiniteDifferences() { gradientMatchesFiniteDifferences(ConceptObjective.gumbelLossOnly(0.7, 0.5)); }
+
     @Test
     void gumbelSoftmaxWithoutNoiseAtTinyTemperatureIsTheArgmaxOneHot() {
         float[] l = {0.3f, 1.2f, -0.5f, 1.1f}, s = new float[4];
