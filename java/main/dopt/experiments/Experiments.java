@@ -21,6 +21,7 @@ public final class Experiments {
         register(HeavyTailMomExperiment::new);
         register(LoraSbExperiment::new);
         register(SparseCbmExperiment::new);
+        register(KateClassificationExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {

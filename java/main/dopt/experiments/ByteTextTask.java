@@ -1,0 +1,65 @@
+package dopt.experiments;
+
+import dopt.data.LabelledTexts;
+import dopt.data.TextBatchLoader;
+import dopt.nn.SequenceClassifier;
+import dopt.random.Rng;
+import dopt.tensor.Param;
+import java.util.List;
+
+/**
+ * {@link SequenceClassifier#bytes} on the first {@code seqLen} bytes of each text, trained and
+ * evaluated as {@code dopt.train.TextClassifierTask} does, in one process.
+ */
+final class ByteTextTask implements ClassificationTask {
+    private final String label;
+    private final LabelledTexts train, test;
+    private final SequenceClassifier model;
+    private final int batch, seqLen;
+    private final int[] allTexts, tokens, labels;
+    private TextBatchLoader loader;
+
+    ByteTextTask(String label, LabelledTexts train, LabelledTexts test, int seqLen, int batch) {
+        this.label = label;
+        this.train = train;
+        this.test = test;
+        this.batch = batch;
+        this.seqLen = seqLen;
+        this.model = SequenceClassifier.bytes(train.classes(), seqLen, batch);
+        this.allTexts = new int[train.n()];
+        for (int i = 0; i < allTexts.length; i++) allTexts[i] = i;
+        this.tokens = new int[batch * seqLen];
+        this.labels = new int[batch];
+    }
+
+    @Override public String label() { return label; }
+    @Override public List<Param> params() { return model.params(); }
+
+    @Override
+    public void reset(long seed) {
+        model.init(Rng.derive(seed, 1));
+        loader = new TextBatchLoader(train, allTexts, batch, seqLen, seed, 0);
+    }
+
+    @Override
+    public float trainStep() {
+        loader.next(tokens, labels);
+        return model.forwardBackward(tokens, labels, batch, seqLen);
+    }
+
+    @Override
+    public double[] evaluate() {
+        int n = test.n();
+        double correct = 0, lossSum = 0;
+        for (int i = 0; i < n; i += batch) {
+            int b = Math.min(batch, n - i);
+            for (int r = 0; r < b; r++) {
+                TextBatchLoader.copy(test, i + r, seqLen, tokens, r * seqLen);
+                labels[r] = test.label()[i + r];
+            }
+            correct += model.countCorrect(tokens, labels, b, seqLen);
+            lossSum += (double) model.loss(tokens, labels, b, seqLen) * b;
+        }
+        return new double[] {correct / n, lossSum / n};
+    }
+}
