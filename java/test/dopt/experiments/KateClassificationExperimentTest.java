@@ -19,10 +19,10 @@ class KateClassificationExperimentTest {
     void quickModeWritesFiniteTablesBothPlotsAndAVerdict(@TempDir Path dir) throws Exception {
         Path md = Experiments.run(Experiments.byName("kate-classification"), new long[] {1}, dir, true, "test");
         String text = Files.readString(md);
-        assertTrue(text.contains("## Verdict") && text.contains("tasks."), text);
+        assertTrue(text.contains("## Verdict") && text.contains("## Sensitivity") && text.contains("tasks."), text);
         for (String png : List.of("accuracy-mnist.png", "accuracy-spam.png")) assertTrue(Files.size(dir.resolve(png)) > 1000, png);
         List<String> csv = Files.readAllLines(dir.resolve("final.csv"));
-        assertEquals(1 + 2 * 3, csv.size(), "2 tasks × 3 methods");
+        assertEquals(1 + 2 * 4, csv.size(), "2 tasks × 4 methods (KATE at two eps, Adam, AdaGrad)");
         for (String row : csv.subList(1, csv.size())) {
             String[] f = row.split(",");   // the task label holds a comma: count from the end
             double acc = Double.parseDouble(f[f.length - 4]), loss = Double.parseDouble(f[f.length - 2]);
@@ -56,7 +56,7 @@ class KateClassificationExperimentTest {
         tasks.put("a", methods(0.975, 0.979, 0.970));
         // above Adam but tied with AdaGrad: not held
         tasks.put("b", methods(0.960, 0.950, 0.960));
-        String v = KateClassificationExperiment.verdict(tasks);
+        String v = KateClassificationExperiment.verdict(tasks, "KATE");
         assertTrue(v.contains("| a | 97.50 % | 97.90 % | 97.00 %"), v);
         assertTrue(v.contains("| yes | yes | **yes** |"), v);
         assertTrue(v.contains("| yes | no | **no** |"), v);
