@@ -43,7 +43,12 @@ public final class RankMain {
             log.info("rank {} finished", rank);
             StopRequest.finished();
             comm.close();
-        } catch (Throwable t) {
+        } catch (Throwable caught) {
+            // MPJ reports a peer that died while a message was being posted as its own exceptions
+            // (e.g. xdev.XDevException: ClosedChannelException inside an mpi.MPIException)
+            Throwable t = connectionLost(caught) ? new CommTimeoutException("rank " + rank
+                    + ": the connection to that rank was lost (it has probably died): " + caught.getMessage()) : caught;
+            if (t != caught) t.initCause(caught);
             boolean sameOnAllRanks = t instanceof JobException || t instanceof NonFiniteException
                     || t instanceof dopt.train.ReplicaMismatchException;
             log.error("rank " + rank + " failed: " + t.getMessage(), t);
@@ -66,5 +71,15 @@ public final class RankMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** True when MPJ Express's device reports a broken connection anywhere in the cause chain. */
+    static boolean connectionLost(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String n = c.getClass().getName();
+            if (n.equals("mpi.MPIException") || n.startsWith("xdev.") || c instanceof java.nio.channels.ClosedChannelException) return true;
+            if (c.getCause() == c) break;
+        }
+        return false;
     }
 }
