@@ -90,47 +90,19 @@ public final class NaturalDithering implements Compressor {
         return norm * (code == 0 ? 0f : Math.scalb(1f, code - levels));
     }
 
-    private int bitsPerEntry() { return 1 + (32 - Integer.numberOfLeadingZeros(levels)); }
-
     /** 4 bytes of norm plus ⌈d·(1 + ⌈log₂(s+1)⌉)/8⌉ bytes of signs and level indices. */
-    public long wireBytes(int n) { return 4L + ((long) n * bitsPerEntry() + 7) / 8; }
+    public long wireBytes(int n) { return 4L + SignLevelCodes.bytes(n, levels); }
 
     @Override
     public void encode(float[] compressed, int n, java.nio.ByteBuffer out) {
         out.putFloat(lastNorm);
-        int w = bitsPerEntry();
-        long acc = 0;
-        int filled = 0;
-        for (int i = 0; i < n; i++) {
-            long code = ((long) codes[i] << 1) | (compressed[i] < 0 ? 1 : 0);
-            acc |= code << filled;
-            filled += w;
-            while (filled >= 8) {
-                out.put((byte) acc);
-                acc >>>= 8;
-                filled -= 8;
-            }
-        }
-        if (filled > 0) out.put((byte) acc);
+        SignLevelCodes.write(out, compressed, n, levels, i -> codes[i]);
     }
 
     @Override
     public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
         float norm = in.getFloat();
-        int w = bitsPerEntry();
-        long buf = 0, mask = (1L << w) - 1;
-        int have = 0;
-        for (int i = 0; i < n; i++) {
-            while (have < w) {
-                buf |= (long) (in.get() & 0xFF) << have;
-                have += 8;
-            }
-            long code = buf & mask;
-            buf >>>= w;
-            have -= w;
-            float v = value(norm, (int) (code >>> 1));
-            acc[i] += weight * ((code & 1) != 0 ? -v : v);
-        }
+        SignLevelCodes.readAdd(in, n, levels, code -> value(norm, code), acc, weight);
     }
 
     @Override public double alpha(int n) { return Double.NaN; }

@@ -36,51 +36,22 @@ public final class Qsgd implements Compressor {
                 out[i] = x[i] < 0 ? -v : v;
             }
         }
-        int bitsPerLevel = 32 - Integer.numberOfLeadingZeros(levels);
-        return 4L + ((long) n * (1 + bitsPerLevel) + 7) / 8;
+        return 4L + SignLevelCodes.bytes(n, levels);
     }
 
-    private int bitsPerEntry() { return 1 + (32 - Integer.numberOfLeadingZeros(levels)); }
-
-    /** The norm, then per entry a sign bit and the level, packed little-endian into bytes. */
+    /** The norm, then per entry a sign bit and the level ({@link SignLevelCodes}). */
     @Override
     public void encode(float[] compressed, int n, java.nio.ByteBuffer out) {
         // the norm cannot be read back from the quantised values, so compress() kept it
         out.putFloat(lastNorm);
-        int w = bitsPerEntry();
-        long acc = 0;
-        int filled = 0;
-        for (int i = 0; i < n; i++) {
-            int level = lastNorm == 0 ? 0 : Math.round(Math.abs(compressed[i]) * levels / lastNorm);
-            long code = ((long) level << 1) | (compressed[i] < 0 ? 1 : 0);
-            acc |= code << filled;
-            filled += w;
-            while (filled >= 8) {
-                out.put((byte) acc);
-                acc >>>= 8;
-                filled -= 8;
-            }
-        }
-        if (filled > 0) out.put((byte) acc);
+        SignLevelCodes.write(out, compressed, n, levels,
+                i -> lastNorm == 0 ? 0 : Math.round(Math.abs(compressed[i]) * levels / lastNorm));
     }
 
     @Override
     public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
         float norm = in.getFloat();
-        int w = bitsPerEntry();
-        long buf = 0, mask = (1L << w) - 1;
-        int have = 0;
-        for (int i = 0; i < n; i++) {
-            while (have < w) {
-                buf |= (long) (in.get() & 0xFF) << have;
-                have += 8;
-            }
-            long code = buf & mask;
-            buf >>>= w;
-            have -= w;
-            float v = norm * (code >>> 1) / levels;
-            acc[i] += weight * ((code & 1) != 0 ? -v : v);
-        }
+        SignLevelCodes.readAdd(in, n, levels, level -> norm * level / levels, acc, weight);
     }
 
     @Override public double alpha(int n) { return Double.NaN; }
