@@ -21,6 +21,17 @@ import java.util.List;
  * A₀ = 0 the first query point x₁ equals x₀, so the first gradient is the one at the initial
  * parameters and is used (the authors' code discards the first call's gradient instead).
  *
+ * <p>Checked against the authors' code (the papers' algorithm boxes could not be read here):
+ * α_{k+1}, A_{k+1}, λ_{k+1} = B/α_{k+1}, x, z and y are those of {@code clipped_SSTM.step} in
+ * github.com/ClippedStochasticMethods/clipped-SSTM {@code optimizers.py} (Gorbunov, Danilova,
+ * Shibaev, Dvurechensky, Gasnikov 2021, arXiv:2106.05958), which computes
+ * {@code alpha_k_1 = (k + 1)^(2ν/(1+ν)) / (2aL)} with k counted from 0, A₀ = 0, {@code a = 1/lr},
+ * without its optional {@code a_k_ratio_upper_bound} cap (off by default). The NeurIPS 2020 code
+ * (github.com/eduardgorbunov/accelerated_clipping {@code algorithms.py}, {@code clipped_sstm},
+ * arXiv:2005.10785) has the Lipschitz case with {@code alpha = (it + 2)/(2aL)}, it from 0: one index
+ * later than ours at ν = 1, the same as running ours with a scaled by (k+1)/(k+2) (a factor 1/2 at
+ * the first step, tending to 1), which a grid over a largely absorbs.
+ *
  * <p>State in the tree under the prefix: {@code y/<param>}, {@code z/<param>}, {@code count} (k,
  * the steps taken) and {@code A} (A_k as the raw bits of a double, so that a resumed run is
  * bit-exact). No learning-rate schedule applies: a and L set the steps.

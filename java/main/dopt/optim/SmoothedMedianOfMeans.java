@@ -13,9 +13,12 @@ import dopt.random.Rng;
  * </pre>
  * The paper takes an odd number of groups k = 2m'+1 and a small θ: the smoothing makes the
  * median's law smooth, which is what bounds its bias under symmetric (structured) noise densities;
- * a public reference implementation of the paper's estimator does the same (group means plus
- * θ·N(0, I), then {@code np.median} over groups). For even k the median is the mean of the two middle values
- * (numpy's convention). With k = 1 and θ = 0 the estimate is the plain sample mean. The
+ * a public third-party Python implementation of the paper's estimator (class {@code SMoM}, citing
+ * arXiv:2311.04161; its repository is not named by the code index) does the same: 2m'+1 groups of
+ * n samples, each group mean plus its own θ·N(0, I_d), then {@code np.median} over groups, i.e.
+ * coordinate-wise. The paper's own definition (its estimator display and algorithm boxes) could
+ * not be read here, so the odd group count and θ's placement above rest on that implementation.
+ * For even k the median is the mean of the two middle values (numpy's convention). With k = 1 and θ = 0 the estimate is the plain sample mean. The
  * geometric median variant is not implemented.
  *
  * <p>Deterministic given the {@link Rng} it draws the smoothing from. Buffers are allocated on the
