@@ -5,6 +5,7 @@ import dopt.data.TextBatchLoader;
 import dopt.nn.SequenceClassifier;
 import dopt.random.Rng;
 import dopt.tensor.Param;
+import dopt.train.TextEvaluation;
 import java.util.List;
 
 /**
@@ -50,16 +51,7 @@ final class ByteTextTask implements ClassificationTask {
     @Override
     public double[] evaluate() {
         int n = test.n();
-        double correct = 0, lossSum = 0;
-        for (int i = 0; i < n; i += batch) {
-            int b = Math.min(batch, n - i);
-            for (int r = 0; r < b; r++) {
-                TextBatchLoader.copy(test, i + r, seqLen, tokens, r * seqLen);
-                labels[r] = test.label()[i + r];
-            }
-            correct += model.countCorrect(tokens, labels, b, seqLen);
-            lossSum += (double) model.loss(tokens, labels, b, seqLen) * b;
-        }
-        return new double[] {correct / n, lossSum / n};
+        double[] sums = TextEvaluation.sums(model, test, 0, n, batch, seqLen, tokens, labels);
+        return new double[] {sums[0] / n, sums[1] / n};
     }
 }

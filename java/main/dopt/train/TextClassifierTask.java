@@ -44,21 +44,12 @@ final class TextClassifierTask implements Task {
         return model.forwardBackward(tokens, labels, batch, seqLen);
     }
 
-    /** In chunks of the training batch (the model's buffers are sized for it). */
+    /** This rank's block of the test texts, summed over ranks. */
     @Override
     public double[] evaluate(Communicator comm) {
         int n = test.n(), lo = Communicator.blockStart(n, comm.size(), comm.rank()), hi = Communicator.blockStart(n, comm.size(), comm.rank() + 1);
-        double correct = 0, lossSum = 0;
-        for (int i = lo; i < hi; i += batch) {
-            int b = Math.min(batch, hi - i);
-            for (int r = 0; r < b; r++) {
-                TextBatchLoader.copy(test, i + r, seqLen, tokens, r * seqLen);
-                labels[r] = test.label()[i + r];
-            }
-            correct += model.countCorrect(tokens, labels, b, seqLen);
-            lossSum += (double) model.loss(tokens, labels, b, seqLen) * b;
-        }
-        float[] acc = {(float) correct, (float) lossSum};
+        double[] sums = TextEvaluation.sums(model, test, lo, hi, batch, seqLen, tokens, labels);
+        float[] acc = {(float) sums[0], (float) sums[1]};
         comm.allreduceSum(acc, 0, 2);
         return new double[] {acc[0] / n, acc[1] / n};
     }
