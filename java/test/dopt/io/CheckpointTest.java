@@ -75,6 +75,15 @@ class CheckpointTest {
         assertFalse(StateChecksum.sha256(renamed).equals(StateChecksum.sha256(renamed2)), "path");
     }
 
+    /**
+     * The checksum of a tree of float, long and string leaves, pinned as computed before double
+     * leaves existed: checkpoints written by earlier versions must still verify.
+     */
+    @Test
+    void checksumOfFloatLongAndStringLeavesIsPinned() {
+        assertEquals("c789f8e4cf1a92d256f89055e7bb10b5a5eea8d220615c9e7918ec329e309fbb", StateChecksum.sha256(Fixtures.sampleTree()));
+    }
+
     @Test
     void leavesLargerThanThePartSizeAreSplitAndReassembled() throws Exception {
         StateTree tree = new StateTree();
