@@ -13,8 +13,9 @@ import java.util.Map;
  * SHA-256 of a state tree's logical contents, independent of how the HDF5 file lays them out.
  *
  * <p>For each leaf in insertion order: the path (int32 byte length, UTF-8 bytes), a type tag byte
- * ('F' float32, 'L' int64, 'S' string), the rank (int32) and every dimension (int64), then the
- * raw data: float bits as stored (so NaN payloads and -0.0 count), longs, or the UTF-8 string.
+ * ('F' float32, 'D' float64, 'L' int64, 'S' string), the rank (int32) and every dimension (int64),
+ * then the raw data: float or double bits as stored (so NaN payloads and -0.0 count), longs, or the
+ * UTF-8 string.
  * All numbers are little-endian. Length prefixes keep two different trees from hashing the same
  * byte stream.
  */
@@ -45,6 +46,10 @@ final class StateChecksum {
             room(1).put((byte) 'F');
             shape(f.shape());
             for (float v : f.data()) room(4).putInt(Float.floatToRawIntBits(v));
+        } else if (leaf instanceof StateTree.DoubleLeaf d) {
+            room(1).put((byte) 'D');
+            shape(d.shape());
+            for (double v : d.data()) room(8).putLong(Double.doubleToRawLongBits(v));
         } else if (leaf instanceof StateTree.LongLeaf l) {
             room(1).put((byte) 'L');
             shape(new int[] {l.data().length});

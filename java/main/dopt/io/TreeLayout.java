@@ -1,6 +1,7 @@
 package dopt.io;
 
 import dopt.state.StateTree;
+import dopt.state.StateTree.DoubleLeaf;
 import dopt.state.StateTree.FloatLeaf;
 import dopt.state.StateTree.Leaf;
 import dopt.state.StateTree.LongLeaf;
@@ -23,8 +24,8 @@ import java.util.Set;
 /**
  * How a state tree maps onto HDF5 groups and datasets, in both directions.
  *
- * <p>Each leaf is a dataset at its slash path: float32 with the leaf's shape, int64 1-D, or a
- * scalar UTF-8 string. Every leaf node carries {@code dopt_order} (its insertion index) because
+ * <p>Each leaf is a dataset at its slash path: float32 or float64 with the leaf's shape, int64
+ * 1-D, or a scalar UTF-8 string. Every leaf node carries {@code dopt_order} (its insertion index) because
  * jhdf does not keep link creation order. Two cases jhdf 0.13 cannot write directly get a marked
  * node with the true shape in {@code dopt_shape}:
  * <ul>
@@ -69,17 +70,18 @@ final class TreeLayout {
                             + "' conflict: an HDF5 dataset cannot contain another entry");
             if (e.getValue() instanceof StringLeaf s && s.value().indexOf('\0') >= 0)
                 throw new IOException("state entry '" + path + "' contains a NUL character, which an HDF5 string cannot hold");
-            if (e.getValue() instanceof FloatLeaf f)
-                for (int d : f.shape())
-                    if (d < 0) throw new IOException("state entry '" + path + "' has a negative dimension");
+            int[] shape = e.getValue() instanceof FloatLeaf f ? f.shape()
+                    : e.getValue() instanceof DoubleLeaf d ? d.shape() : new int[0];
+            for (int d : shape)
+                if (d < 0) throw new IOException("state entry '" + path + "' has a negative dimension");
         }
     }
 
     /**
-     * Adds every leaf of {@code tree} under {@code root}. Float leaves of rank 1 are handed to jhdf
+     * Adds every leaf of {@code tree} under {@code root}. Float and double leaves of rank 1 are handed to jhdf
      * by reference (it encodes them at close), so the tree must not change until the file is closed.
      *
-     * @param partElements the most float elements one dataset may hold (longs: half of it)
+     * @param partElements the most float elements one dataset may hold (longs and doubles: half of it)
      */
     static void write(WritableGroup root, StateTree tree, int partElements) throws IOException {
         check(tree);
@@ -107,16 +109,18 @@ final class TreeLayout {
 
     private static WritableNode writeLeaf(WritableGroup parent, String name, Leaf leaf, int partElements) {
         if (leaf instanceof FloatLeaf f) return writeArray(parent, name, f.data(), f.shape(), partElements);
+        if (leaf instanceof DoubleLeaf d) return writeArray(parent, name, d.data(), d.shape(), Math.max(1, partElements / 2));
         if (leaf instanceof LongLeaf l)
             return writeArray(parent, name, l.data(), new int[] {l.data().length}, Math.max(1, partElements / 2));
         return parent.putDataset(name, ((StringLeaf) leaf).value());
     }
 
-    /** {@code data} is a float[] or long[]. */
+    /** {@code data} is a float[], double[] or long[]. */
     private static WritableNode writeArray(WritableGroup parent, String name, Object data, int[] shape, int partElements) {
         int n = Array.getLength(data);
         if (n == 0) {
-            WritableDataset d = parent.putDataset(name, data instanceof float[] ? (Object) 0f : (Object) 0L);
+            WritableDataset d = parent.putDataset(name, data instanceof float[] ? (Object) 0f
+                    : data instanceof double[] ? (Object) 0d : (Object) 0L);
             d.putAttribute(LAYOUT, EMPTY);
             d.putAttribute(SHAPE, longs(shape));
             return d;
@@ -172,6 +176,7 @@ final class TreeLayout {
         for (Entry e : entries) {
             try {
                 if (e.leaf() instanceof FloatLeaf f) tree.putFloats(e.path(), f.data(), f.shape());
+                else if (e.leaf() instanceof DoubleLeaf d) tree.putDoubles(e.path(), d.data(), d.shape());
                 else if (e.leaf() instanceof LongLeaf l) tree.putLongs(e.path(), l.data());
                 else tree.putString(e.path(), ((StringLeaf) e.leaf()).value());
             } catch (IllegalArgumentException ex) {
@@ -197,9 +202,12 @@ final class TreeLayout {
         if (EMPTY.equals(layout)) {
             int[] shape = shape(d, path);
             if (flat instanceof float[]) return new FloatLeaf(new float[0], shape);
+            if (flat instanceof double[]) return new DoubleLeaf(new double[0], shape);
             if (flat instanceof long[]) return new LongLeaf(new long[0]);
         } else if (flat instanceof float[] f) {
             return new FloatLeaf(f, d.getDimensions());
+        } else if (flat instanceof double[] f) {
+            return new DoubleLeaf(f, d.getDimensions());
         } else if (flat instanceof long[] l) {
             if (d.getDimensions().length > 1) throw new BadLayout(path + " is an int64 dataset of rank " + d.getDimensions().length + "; only 1-D is a state entry");
             return new LongLeaf(l);
@@ -230,6 +238,7 @@ final class TreeLayout {
         }
         if (at != total) throw new BadLayout(path + ": parts hold " + at + " elements, shape needs " + total);
         if (whole instanceof float[] f) return new FloatLeaf(f, shape);
+        if (whole instanceof double[] f) return new DoubleLeaf(f, shape);
         if (whole instanceof long[] l) return new LongLeaf(l);
         throw new BadLayout(path + ": parts of type " + whole.getClass().getComponentType() + " are not a state entry");
     }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * <p>Paths are slash-separated ({@code "params/fc1.weight"}, {@code "optim/adam/mu/fc1.weight"},
  * {@code "ranks/1/rng"}); the checkpoint writes each leaf as an HDF5 dataset at that path, so a
  * path segment must not be empty and must not contain characters HDF5 rejects. Leaves are held
- * by reference: a {@link FloatLeaf} registered here is the live buffer the optimizer updates, so
+ * by reference: a {@link FloatLeaf} registered here is the live buffer the optimizer updates (a
+ * {@link DoubleLeaf} the live iterate of a method that works in double precision), so
  * checkpointing never copies state into a second structure first.
  *
  * <p>Insertion order is preserved; the checkpoint checksum is computed in that order.
@@ -20,11 +21,23 @@ import java.util.Objects;
 public final class StateTree {
 
     /** A leaf of the tree. */
-    public sealed interface Leaf permits FloatLeaf, LongLeaf, StringLeaf {}
+    public sealed interface Leaf permits FloatLeaf, DoubleLeaf, LongLeaf, StringLeaf {}
 
     /** A float tensor: flat row-major data and its shape (product of shape == data.length). */
     public record FloatLeaf(float[] data, int[] shape) implements Leaf {
         public FloatLeaf {
+            Objects.requireNonNull(data);
+            Objects.requireNonNull(shape);
+            long n = 1;
+            for (int d : shape) n *= d;
+            if (n != data.length)
+                throw new IllegalArgumentException("shape product " + n + " != data length " + data.length);
+        }
+    }
+
+    /** A float64 tensor, as {@link FloatLeaf}: iterates, chain states and momenta of double-precision methods. */
+    public record DoubleLeaf(double[] data, int[] shape) implements Leaf {
+        public DoubleLeaf {
             Objects.requireNonNull(data);
             Objects.requireNonNull(shape);
             long n = 1;
@@ -52,6 +65,12 @@ public final class StateTree {
         return data;
     }
 
+    /** Registers (or replaces) a double tensor at {@code path}; returns {@code data} for chaining. */
+    public double[] putDoubles(String path, double[] data, int... shape) {
+        leaves.put(checkPath(path), new DoubleLeaf(data, shape.length == 0 ? new int[] {data.length} : shape.clone()));
+        return data;
+    }
+
     public long[] putLongs(String path, long... data) {
         leaves.put(checkPath(path), new LongLeaf(data));
         return data;
@@ -71,7 +90,12 @@ public final class StateTree {
 
     public float[] floats(String path) { return as(path, FloatLeaf.class).data(); }
 
-    public int[] shape(String path) { return as(path, FloatLeaf.class).shape(); }
+    public double[] doubles(String path) { return as(path, DoubleLeaf.class).data(); }
+
+    /** The shape of the float or double tensor at {@code path}. */
+    public int[] shape(String path) {
+        return get(path) instanceof DoubleLeaf d ? d.shape() : as(path, FloatLeaf.class).shape();
+    }
 
     public long[] longs(String path) { return as(path, LongLeaf.class).data(); }
 
@@ -95,10 +119,10 @@ public final class StateTree {
             Leaf mine = leaves.get(e.getKey());
             Leaf theirs = e.getValue();
             if (mine instanceof FloatLeaf m && theirs instanceof FloatLeaf t) {
-                if (!java.util.Arrays.equals(m.shape(), t.shape()))
-                    throw new IllegalStateException("checkpoint entry '" + e.getKey() + "' has shape "
-                            + java.util.Arrays.toString(t.shape()) + " but the job expects "
-                            + java.util.Arrays.toString(m.shape()));
+                checkShape(e.getKey(), m.shape(), t.shape());
+                System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
+            } else if (mine instanceof DoubleLeaf m && theirs instanceof DoubleLeaf t) {
+                checkShape(e.getKey(), m.shape(), t.shape());
                 System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
             } else if (mine instanceof LongLeaf m && theirs instanceof LongLeaf t && m.data().length == t.data().length) {
                 System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
@@ -106,6 +130,12 @@ public final class StateTree {
                 leaves.put(e.getKey(), theirs);
             }
         }
+    }
+
+    private static void checkShape(String path, int[] mine, int[] theirs) {
+        if (!java.util.Arrays.equals(mine, theirs))
+            throw new IllegalStateException("checkpoint entry '" + path + "' has shape "
+                    + java.util.Arrays.toString(theirs) + " but the job expects " + java.util.Arrays.toString(mine));
     }
 
     private <T extends Leaf> T as(String path, Class<T> kind) {

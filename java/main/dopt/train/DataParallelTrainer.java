@@ -136,6 +136,7 @@ public final class DataParallelTrainer {
 
     private static void copyLeaf(StateTree t, String path, StateTree.Leaf leaf) {
         if (leaf instanceof StateTree.FloatLeaf f) t.putFloats(path, f.data(), f.shape());
+        else if (leaf instanceof StateTree.DoubleLeaf d) t.putDoubles(path, d.data(), d.shape());
         else if (leaf instanceof StateTree.LongLeaf l) t.putLongs(path, l.data());
         else if (leaf instanceof StateTree.StringLeaf s) t.putString(path, s.value());
     }

@@ -16,7 +16,7 @@ import java.util.Map;
 final class RankState {
     private RankState() { }
 
-    private static final byte FLOATS = 1, LONGS = 2;
+    private static final byte FLOATS = 1, LONGS = 2, DOUBLES = 3;
 
     static byte[] encode(StateTree tree, String prefix) {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(); DataOutputStream out = new DataOutputStream(bytes)) {
@@ -28,6 +28,11 @@ final class RankState {
                     out.writeInt(f.shape().length);
                     for (int d : f.shape()) out.writeInt(d);
                     for (float v : f.data()) out.writeInt(Float.floatToRawIntBits(v));
+                } else if (e.getValue() instanceof StateTree.DoubleLeaf d) {
+                    out.writeByte(DOUBLES);
+                    out.writeInt(d.shape().length);
+                    for (int n : d.shape()) out.writeInt(n);
+                    for (double v : d.data()) out.writeLong(Double.doubleToRawLongBits(v));
                 } else if (e.getValue() instanceof StateTree.LongLeaf l) {
                     out.writeByte(LONGS);
                     out.writeInt(l.data().length);
@@ -55,6 +60,13 @@ final class RankState {
                     float[] v = new float[n];
                     for (int i = 0; i < n; i++) v[i] = Float.intBitsToFloat(in.readInt());
                     tree.putFloats(path, v, shape);
+                } else if (kind == DOUBLES) {
+                    int[] shape = new int[in.readInt()];
+                    int n = 1;
+                    for (int i = 0; i < shape.length; i++) n *= shape[i] = in.readInt();
+                    double[] v = new double[n];
+                    for (int i = 0; i < n; i++) v[i] = Double.longBitsToDouble(in.readLong());
+                    tree.putDoubles(path, v, shape);
                 } else {
                     long[] v = new long[in.readInt()];
                     for (int i = 0; i < v.length; i++) v[i] = in.readLong();

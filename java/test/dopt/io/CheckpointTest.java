@@ -85,6 +85,51 @@ class CheckpointTest {
     }
 
     @Test
+    void doubleLeavesRoundTripBitExactlyWholeSplitAndEmpty() throws Exception {
+        StateTree tree = Fixtures.sampleTree();
+        tree.putDoubles("markov/sgd/x", Fixtures.awkwardDoubles(9, 1));
+        tree.putDoubles("markov/chain/z", Fixtures.awkwardDoubles(12, 2), 3, 4);
+        tree.putDoubles("markov/big", Fixtures.awkwardDoubles(23, 3), 23);
+        tree.putDoubles("markov/empty", new double[0], 0, 3);
+        tree.putDoubles("markov/scalar", new double[] {-0.0}, new int[0]);
+        Path file = dir.resolve("doubles.h5");
+        Checkpoint.write(tree, file, Map.of(), 20); // doubles split at half the float count: 23 -> 10 + 10 + 3
+
+        Checkpoint.Loaded loaded = Checkpoint.read(file);
+        assertSameTree(tree, loaded.tree());
+        assertEquals(0x8000000000000000L, Double.doubleToRawLongBits(loaded.tree().doubles("markov/scalar")[0]));
+        assertArrayEquals(new int[] {3, 4}, loaded.tree().shape("markov/chain/z"));
+        try (HdfFile h = new HdfFile(file)) {
+            assertEquals(double.class, h.getDatasetByPath("markov/sgd/x").getJavaType());
+            assertEquals(3, ((Group) h.getByPath("markov/big")).getChildren().size());
+        }
+        StateTree other = Fixtures.sampleTree();
+        other.putDoubles("markov/sgd/x", Fixtures.awkwardDoubles(9, 1));
+        other.doubles("markov/sgd/x")[0] = Math.nextUp(other.doubles("markov/sgd/x")[0]);
+        StateTree asFloats = Fixtures.sampleTree();
+        asFloats.putFloats("markov/sgd/x", new float[18]);
+        StateTree asDoubles = Fixtures.sampleTree();
+        asDoubles.putDoubles("markov/sgd/x", new double[9]);
+        assertFalse(StateChecksum.sha256(tree).equals(StateChecksum.sha256(other)), "one ulp of a double");
+        assertFalse(StateChecksum.sha256(asFloats).equals(StateChecksum.sha256(asDoubles)), "float and double zeros of the same bytes");
+    }
+
+    @Test
+    void restoringADoubleLeafCopiesIntoTheLiveBufferAndChecksItsShape() {
+        StateTree live = new StateTree();
+        double[] x = live.putDoubles("m/x", new double[4], 2, 2);
+        StateTree saved = new StateTree();
+        saved.putDoubles("m/x", Fixtures.awkwardDoubles(4, 7), 2, 2);
+        live.restoreFrom(saved);
+        assertArrayEquals(Fixtures.bits(saved.doubles("m/x")), Fixtures.bits(x), "restored in place");
+        assertTrue(live.doubles("m/x") == x);
+        StateTree wrong = new StateTree();
+        wrong.putDoubles("m/x", new double[4], 4);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> live.restoreFrom(wrong));
+        assertTrue(e.getMessage().contains("has shape [4] but the job expects [2, 2]"), e.getMessage());
+    }
+
+    @Test
     void leavesLargerThanThePartSizeAreSplitAndReassembled() throws Exception {
         StateTree tree = new StateTree();
         tree.putFloats("params/embed", Fixtures.awkwardFloats(3 * 4, 5), 3, 4);

@@ -34,6 +34,16 @@ final class Fixtures {
         return v;
     }
 
+    /** As {@link #awkwardFloats}, in double precision: NaN payloads, -0.0, infinities, subnormals. */
+    static double[] awkwardDoubles(int n, int seed) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = (i * 31 + seed) * 0.37 - 5 + 1e-13 * i;
+        long[] special = {0x7ff8000000000123L, 0xfff0000000000001L, 0x7ff0000000000001L, 0x8000000000000000L,
+                0x7ff0000000000000L, 0xfff0000000000000L, 0x0000000000000001L, 0x800fffffffffffffL};
+        for (int i = 0; i < special.length && i < n; i++) v[(i * 7 + seed) % n] = Double.longBitsToDouble(special[i]);
+        return v;
+    }
+
     /** A tree with every kind of leaf, inserted out of alphabetical order. */
     static StateTree sampleTree() {
         StateTree t = new StateTree();
@@ -66,6 +76,10 @@ final class Fixtures {
                 StateTree.FloatLeaf g = assertInstanceOf(StateTree.FloatLeaf.class, a, p);
                 assertArrayEquals(f.shape(), g.shape(), p + " shape");
                 assertArrayEquals(bits(f.data()), bits(g.data()), p + " raw float bits");
+            } else if (e.getValue() instanceof StateTree.DoubleLeaf d) {
+                StateTree.DoubleLeaf g = assertInstanceOf(StateTree.DoubleLeaf.class, a, p);
+                assertArrayEquals(d.shape(), g.shape(), p + " shape");
+                assertArrayEquals(bits(d.data()), bits(g.data()), p + " raw double bits");
             } else if (e.getValue() instanceof StateTree.LongLeaf l) {
                 assertArrayEquals(l.data(), assertInstanceOf(StateTree.LongLeaf.class, a, p).data(), p);
             } else {
@@ -77,6 +91,12 @@ final class Fixtures {
     static int[] bits(float[] v) {
         int[] b = new int[v.length];
         for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
+    }
+
+    static long[] bits(double[] v) {
+        long[] b = new long[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Double.doubleToRawLongBits(v[i]);
         return b;
     }
 

@@ -21,6 +21,7 @@ class InspectTest {
     private Path checkpoint() throws IOException {
         StateTree tree = Fixtures.sampleTree();
         tree.putFloats("params/embed", new float[30], 5, 6);
+        tree.putDoubles("markov/chain/z", new double[6], 2, 3);
         Path file = dir.resolve("ckpt-000100.h5");
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("step", "100");
@@ -38,7 +39,7 @@ class InspectTest {
         assertTrue(text.contains(String.format("%,d bytes", Files.size(file))), text);
         for (String s : new String[] {"dopt checkpoint", "step = 100", "job_name = " + "a-job-name-that-is-long-".repeat(12),
                 "/params/fc1.weight", "float32  [3, 4]", "/optim/adam/mu/conv", "[2, 3, 2]", "/ranks/0/rng", "int64  [4]",
-                "/job", "string  scalar", "/params/embed", "[5, 6]  (stored as 2 parts)", "/empty/floats", "[2, 0]  (empty)",
+                "/job", "string  scalar", "/params/embed", "[5, 6]  (stored as 2 parts)", "/empty/floats", "[2, 0]  (empty)", "/markov/chain/z", "float64  [2, 3]",
                 "verification: checksum OK"})
             assertTrue(text.contains(s), "describe shows '" + s + "':\n" + text);
         String jobLine = text.lines().filter(l -> l.startsWith("  job = ")).findFirst().orElseThrow();

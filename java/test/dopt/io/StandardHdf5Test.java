@@ -76,6 +76,42 @@ class StandardHdf5Test {
     }
 
     @Test
+    void h5dumpAndH5pyReadDoubleLeavesAsFloat64() throws Exception {
+        StateTree tree = new StateTree();
+        tree.putDoubles("markov/chain/z", Fixtures.awkwardDoubles(6, 4), 2, 3);
+        tree.putDoubles("markov/sgd/x", Fixtures.awkwardDoubles(7, 5));
+        tree.putLongs("markov/sgd/samples", 42L);
+        Path file = dir.resolve("doubles.h5");
+        Checkpoint.write(tree, file, Map.of("step", "3"), 12); // x: 7 doubles > 12 / 2, so stored as parts; z: 6, whole
+
+        ExternalTools.Result dump = ExternalTools.h5dump("-H", file.toString());
+        assertEquals(0, dump.exitCode(), dump.output());
+        for (String s : List.of("DATASET \"z\"", "H5T_IEEE_F64LE", "( 2, 3 )", "GROUP \"x\"", "DATASET \"part1\""))
+            assertTrue(dump.output().contains(s), "h5dump -H shows " + s + ":\n" + dump.output());
+        ExternalTools.Result r = ExternalTools.python(String.join("\n",
+                "import h5py, json, sys, numpy as np",
+                "f = h5py.File(sys.argv[1], 'r')",
+                "z = f['markov/chain/z']",
+                "g = f['markov/sgd/x']",
+                "x = np.concatenate([g['part%d' % i][()] for i in range(len(g))]).reshape(g.attrs['dopt_shape'])",
+                "print(json.dumps({'z_dtype': str(z.dtype), 'z_shape': list(z.shape), 'z_bits': [str(b) for b in z[()].view('<u8').ravel()],",
+                "  'x_dtype': str(x.dtype), 'x_bits': [str(b) for b in x.view('<u8').ravel()]}))"), file.toString());
+        assertEquals(0, r.exitCode(), r.output());
+        JsonNode j = new ObjectMapper().readTree(r.output());
+        assertEquals("float64", j.get("z_dtype").asText());
+        assertEquals(List.of(2, 3), ints(j.get("z_shape")));
+        assertEquals(unsigned(tree.doubles("markov/chain/z")), texts(j.get("z_bits")), "raw double bits incl. NaN payloads");
+        assertEquals("float64", j.get("x_dtype").asText());
+        assertEquals(unsigned(tree.doubles("markov/sgd/x")), texts(j.get("x_bits")));
+    }
+
+    private static List<String> unsigned(double[] v) {
+        List<String> out = new ArrayList<>();
+        for (double x : v) out.add(Long.toUnsignedString(Double.doubleToRawLongBits(x)));
+        return out;
+    }
+
+    @Test
     void h5dumpAndH5pyReadATrace() throws Exception {
         float[][] loss = {{2.5f, 2.25f}, {1.5f, -0.0f}, {Float.NaN, 0.125f}};
         Map<String, float[][]> metrics = new LinkedHashMap<>();
