@@ -1,12 +1,14 @@
 package dopt.markov;
 
 import dopt.random.Rng;
+import dopt.state.StateTree;
 
 /**
  * Vector AR(1) chain Z_{t+1} = ρ Z_t + σ √(1 − ρ²) ε_t, ε_t ~ N(0, I): stationary law N(0, σ² I),
  * autocorrelation ρ^t, so the relaxation time is τ = 1/(1 − ρ). {@link #withMixingTime} sets
  * ρ = 1 − 1/τ; τ = 1 gives i.i.d. Gaussian samples. It starts in its stationary law unless
- * {@link #startAt} moves it (to measure the bias of a chain that has not mixed yet).
+ * {@link #startAt} moves it (to measure the bias of a chain that has not mixed yet). Its state,
+ * Z_t and the RNG words, goes into a state tree by {@link #register}.
  */
 public final class Ar1Chain implements MarkovChain {
     private final double rho, innovation, sigma;
@@ -52,4 +54,10 @@ public final class Ar1Chain implements MarkovChain {
     }
 
     @Override public double mixingTime() { return 1 / (1 - rho); }
+
+    /** {@code prefix/z}: Z_t (float64); {@code prefix/rng}: the RNG words. */
+    @Override public void register(StateTree state, String prefix) {
+        state.putDoubles(prefix + "/z", z);
+        state.putLongs(prefix + "/rng", rng.state());
+    }
 }

@@ -1,5 +1,7 @@
 package dopt.markov;
 
+import dopt.state.StateTree;
+
 /**
  * Accelerated SGD with the randomized batch (Beznosikov et al. 2023, arXiv:2305.15938,
  * Algorithm 1 "Randomized Accelerated GD"), from x⁰ = x_f⁰:
@@ -12,7 +14,7 @@ package dopt.markov;
  * {@link #withTheoryMomenta} sets the momenta as the paper's Theorem 1 does for a μ-strongly
  * convex f: β = √(4p²μγ/3), η = √(3/(μγ)), θ = (p η^{−1} − 1)/(β p η^{−1} − 1); p ∈ (0, 1] shrinks
  * the step against the noise (the theorem takes p of order 1/(1 + noise level)).
- * The output is x_f.
+ * The output is x_f. State: x_f and x ({@link #register}); x_g and g are scratch.
  */
 public final class MarkovAcceleratedSgd implements MarkovMethod {
     private final MlmcBatchEstimator estimator;
@@ -71,4 +73,11 @@ public final class MarkovAcceleratedSgd implements MarkovMethod {
     public double[] momentum() { return x; }
 
     @Override public long samples() { return estimator.samples(); }
+
+    /** {@code prefix/x_f}, {@code prefix/x} (the auxiliary sequence), and the estimator's under {@code prefix/mlmc}. */
+    @Override public void register(StateTree state, String prefix) {
+        state.putDoubles(prefix + "/x_f", xf);
+        state.putDoubles(prefix + "/x", x);
+        estimator.register(state, prefix + "/mlmc");
+    }
 }

@@ -1,5 +1,7 @@
 package dopt.markov;
 
+import dopt.state.StateTree;
+
 /**
  * A Markov chain Z_1, Z_2, ... whose states are vectors of {@link #dim()} numbers (a noise vector,
  * or a data row the chain visits). The methods of this package never look at the chain's law,
@@ -18,4 +20,11 @@ public interface MarkovChain {
      * relaxation time 1/(1 − λ₂), λ₂ the second largest eigenvalue modulus); τ = 1 means i.i.d.
      */
     double mixingTime();
+
+    /**
+     * Registers the chain's state (its current state and RNG words) in {@code state} under
+     * {@code prefix}, by reference: the tree holds the live buffers {@link #next} updates, so a
+     * checkpoint of it captures the chain and {@link StateTree#restoreFrom} resumes it exactly.
+     */
+    void register(StateTree state, String prefix);
 }

@@ -1,5 +1,7 @@
 package dopt.markov;
 
+import dopt.state.StateTree;
+
 /**
  * Extragradient for a (strongly) monotone variational inequality with Markovian samples
  * (Beznosikov et al. 2023, arXiv:2305.15938, Algorithm 2, "Randomized ExtraGradient"): each
@@ -9,6 +11,7 @@ package dopt.markov;
  *   x^{k+1}   = x^k − γ g^{k+1/2},  g^{k+1/2} the MLMC estimate of F at x^{k+1/2}.
  * </pre>
  * With M = 1 and B = 1 it is plain stochastic extragradient on consecutive chain samples.
+ * State: x and the last x^{k+1/2} ({@link #register}); g is scratch.
  */
 public final class MarkovExtragradient implements MarkovMethod {
     private final MlmcBatchEstimator estimator;
@@ -39,4 +42,11 @@ public final class MarkovExtragradient implements MarkovMethod {
     @Override public double[] x() { return x; }
 
     @Override public long samples() { return estimator.samples(); }
+
+    /** {@code prefix/x}, {@code prefix/half} (x^{k+1/2}), and the estimator's under {@code prefix/mlmc}. */
+    @Override public void register(StateTree state, String prefix) {
+        state.putDoubles(prefix + "/x", x);
+        state.putDoubles(prefix + "/half", half);
+        estimator.register(state, prefix + "/mlmc");
+    }
 }

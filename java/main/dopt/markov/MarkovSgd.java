@@ -1,10 +1,12 @@
 package dopt.markov;
 
+import dopt.state.StateTree;
+
 /**
  * SGD with the randomized batch: x ← x − γ g, g from {@link MlmcBatchEstimator} at x
  * (Beznosikov et al. 2023, arXiv:2305.15938: Algorithm 1 with p = 1 and no momentum, the method
  * of their non-convex and strongly convex SGD results). With M = 1 and B = 1 it is plain SGD on
- * consecutive chain samples.
+ * consecutive chain samples. State: x ({@link #register}), g is scratch.
  */
 public final class MarkovSgd implements MarkovMethod {
     private final MlmcBatchEstimator estimator;
@@ -29,4 +31,10 @@ public final class MarkovSgd implements MarkovMethod {
     @Override public double[] x() { return x; }
 
     @Override public long samples() { return estimator.samples(); }
+
+    /** {@code prefix/x}, and the estimator's state under {@code prefix/mlmc}. */
+    @Override public void register(StateTree state, String prefix) {
+        state.putDoubles(prefix + "/x", x);
+        estimator.register(state, prefix + "/mlmc");
+    }
 }

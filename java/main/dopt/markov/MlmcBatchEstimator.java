@@ -1,6 +1,7 @@
 package dopt.markov;
 
 import dopt.random.Rng;
+import dopt.state.StateTree;
 
 /**
  * The multilevel Monte Carlo randomized batch of Beznosikov et al. 2023 (arXiv:2305.15938,
@@ -20,6 +21,9 @@ import dopt.random.Rng;
  * box writes T^{k+1} = T^k + 2^{J_k} B, which would have infinite mean when the level is cut off;
  * a discarded level is never sampled). With M = 1 no level can be used, no J is drawn and the
  * estimator is the plain mean of B consecutive samples.
+ *
+ * <p>State: the samples drawn, the level stream's RNG words and the chain's state, registered in a
+ * state tree by {@link #register}; the other buffers are scratch, rewritten by every estimate.
  */
 public final class MlmcBatchEstimator {
     private final MarkovChain chain;
@@ -27,7 +31,8 @@ public final class MlmcBatchEstimator {
     private final int batch, maxBatchFactor, maxLevel;
     private final Rng levels;
     private final double[] z, f, sumLower, sum;
-    private long samples;
+    /** Chain samples consumed so far; an array so that the state tree can hold it. */
+    private final long[] samples = new long[1];
 
     /**
      * @param batch          B, samples per unit level (≥ 1)
@@ -56,7 +61,17 @@ public final class MlmcBatchEstimator {
     public int dim() { return op.dim(); }
 
     /** Chain samples consumed so far. */
-    public long samples() { return samples; }
+    public long samples() { return samples[0]; }
+
+    /**
+     * Registers the estimator's state under {@code prefix} by reference: {@code samples}, {@code rng}
+     * (the level stream) and the chain's under {@code prefix/chain}.
+     */
+    public void register(StateTree state, String prefix) {
+        state.putLongs(prefix + "/samples", samples);
+        state.putLongs(prefix + "/rng", levels.state());
+        chain.register(state, prefix + "/chain");
+    }
 
     /** E[samples per estimate] = B (L + 2^{−L}): level j ≤ L costs 2^j B with probability 2^{−j}, else B. */
     public static double expectedSamples(int batch, int maxBatchFactor) {
@@ -93,7 +108,7 @@ public final class MlmcBatchEstimator {
             if (i == batch) for (int k = 0; k < d; k++) g0[k] = sum[k] / batch;
             if (i == lower) System.arraycopy(sum, 0, sumLower, 0, d);
         }
-        samples += n;
+        samples[0] += n;
         if (deep) {
             double scale = 1 << level, inv = 1.0 / n, invLower = 1.0 / lower;
             for (int k = 0; k < d; k++) g0[k] += scale * (sum[k] * inv - sumLower[k] * invLower);
