@@ -1,6 +1,7 @@
 package dopt.sampling;
 
 import dopt.random.Rng;
+import dopt.state.StateTree;
 
 /**
  * Bayesian linear regression y = Xw + ε, ε ~ N(0, s² I), prior w ~ N(0, α^{−1} I). The posterior
@@ -61,6 +62,7 @@ public final class BayesianLinearRegression {
     /**
      * The unbiased mini-batch estimate ∇U ≈ α w + (n/B) Σ_{i ∈ batch} x_i (x_iᵀw − y_i)/s², the batch
      * drawn uniformly with replacement from {@code rng} at every call; B ≥ n gives the exact gradient.
+     * Its state is {@code rng}'s words ({@link Drift#register}: {@code prefix/rng}).
      */
     public Drift minibatchGradient(int batch, Rng rng) {
         if (batch < 1) throw new IllegalArgumentException("mini-batch size must be >= 1: " + batch);
@@ -80,6 +82,9 @@ public final class BayesianLinearRegression {
                     res *= scale;
                     for (int i = 0; i < dim; i++) out[i] += res * x[o + i];
                 }
+            }
+            @Override public void register(StateTree state, String prefix) {
+                if (!full) state.putLongs(prefix + "/rng", rng.state());
             }
         };
     }

@@ -1,13 +1,15 @@
 package dopt.sampling;
 
 import dopt.random.Rng;
+import dopt.state.StateTree;
 
 /**
  * The Ito chain x_{k+1} = x_k − γ b(x_k) + √γ σ(x_k) ξ_k of Ustimenko and Beznosikov (ICLR 2024,
  * arXiv:2310.06081, eq. (1) with exact drift and diffusion, written with a minus sign for
  * gradient drifts): the Euler–Maruyama step of dX = −b(X) dt + σ(X) dW, with the Gaussian
  * increment replaced by any isotropic unit-variance ξ ({@link IsotropicNoise}) and σ scalar and
- * possibly state-dependent. {@link #sgld} is the Langevin case.
+ * possibly state-dependent. {@link #sgld} is the Langevin case. State: x_k, the noise RNG's words
+ * and the drift's own (a mini-batch RNG), registered in a state tree by {@link #register}.
  */
 public final class ItoChain {
     private final Drift drift;
@@ -50,4 +52,14 @@ public final class ItoChain {
     public double[] x() { return x; }
 
     public double stepSize() { return stepSize; }
+
+    /**
+     * Registers the chain's state under {@code prefix} by reference: {@code x}, {@code rng} (the
+     * noise stream) and the drift's under {@code prefix/drift}.
+     */
+    public void register(StateTree state, String prefix) {
+        state.putDoubles(prefix + "/x", x);
+        state.putLongs(prefix + "/rng", rng.state());
+        drift.register(state, prefix + "/drift");
+    }
 }

@@ -4,6 +4,9 @@
  * ICLR 2024, arXiv:2310.06081) with isotropic, possibly non-Gaussian noise ξ, SGLD as the case
  * b = stochastic ∇U, σ = √(2/β); a Bayesian linear regression whose Gaussian posterior is known in
  * closed form; and the distances that check a sampler against it (Gaussian/Bures W2, sliced W2),
- * with the small dense symmetric linear algebra they need. Imports only {@code dopt.random}.
+ * with the small dense symmetric linear algebra they need. A chain's state (x_k, the RNG words, a
+ * mini-batch drift's RNG) is registered in the {@link dopt.state.StateTree} by reference
+ * ({@link dopt.sampling.ItoChain#register}), so a checkpoint resumes it bit-exactly. Imports only
+ * {@code dopt.random} and {@code dopt.state}.
  */
 package dopt.sampling;
