@@ -28,6 +28,9 @@ public final class BatchLoader {
         this.rank = rank;
     }
 
+    /** A loader over the same shard with its own seed and its own position (at the start). */
+    public BatchLoader reseeded(long newSeed) { return new BatchLoader(data, indices, batch, newSeed, rank); }
+
     /** The live {epoch, cursor} array. */
     public long[] position() { return position; }
 

@@ -45,6 +45,25 @@ public record TextCorpus(String name, Tokenization tokenization, int vocabSize, 
             return l;
         }
 
+        /** The documents {@code docs} of this part, in that order, as a part of their own. */
+        public Part select(int[] docs) {
+            int total = 0;
+            for (int d : docs) total += length(d);
+            byte[] t = new byte[total];
+            int[] st = new int[docs.length + 1], yr = new int[docs.length], src = new int[docs.length];
+            String[] ids = new String[docs.length], sp = new String[docs.length];
+            for (int i = 0; i < docs.length; i++) {
+                int d = docs[i];
+                System.arraycopy(tokens, start[d], t, st[i], length(d));
+                st[i + 1] = st[i] + length(d);
+                ids[i] = id[d];
+                yr[i] = year[d];
+                sp[i] = speaker[d];
+                src[i] = source[d];
+            }
+            return new Part(t, st, ids, yr, sp, src);
+        }
+
         /** Each document's speaker as a number 0..k−1, in order of first appearance (one source per speaker). */
         public int[] speakerIds() {
             java.util.Map<String, Integer> ids = new java.util.HashMap<>();
@@ -52,6 +71,22 @@ public record TextCorpus(String name, Tokenization tokenization, int vocabSize, 
             for (int d = 0; d < out.length; d++) out[d] = ids.computeIfAbsent(speaker[d], k -> ids.size());
             return out;
         }
+    }
+
+    /**
+     * The validation part alone, split by document: every fourth document from the second
+     * ({@code d % 4 == 1}) validates, the others train. For State of the Union this is the
+     * fine-tuning task of {@code LoraSbExperiment}: its test addresses validate, its fine-tuning
+     * training and learning-rate addresses train.
+     */
+    public TextCorpus recent() {
+        int n = validation.documents();
+        int[] tr = new int[n - (n + 2) / 4], va = new int[(n + 2) / 4];
+        for (int d = 0, i = 0, j = 0; d < n; d++) {
+            if (d % 4 == 1) va[j++] = d;
+            else tr[i++] = d;
+        }
+        return new TextCorpus(name + "-recent", tokenization, vocabSize, alphabet, validation.select(tr), validation.select(va));
     }
 
     /**

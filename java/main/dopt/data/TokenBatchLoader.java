@@ -71,6 +71,11 @@ public final class TokenBatchLoader {
         return docLength < seqLen + 1 ? 0 : (docLength - 1) / seqLen;
     }
 
+    /** A loader over the same windows with its own seed and its own position (at the start). */
+    public TokenBatchLoader reseeded(long newSeed) {
+        return new TokenBatchLoader(tokens, windows, seqLen, batch, newSeed, rank);
+    }
+
     /** The live {epoch, cursor} array. */
     public long[] position() { return position; }
 

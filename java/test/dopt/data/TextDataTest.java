@@ -61,6 +61,23 @@ class TextDataTest {
     }
 
     @Test
+    void sotuRecentIsTheLaterAddressesSplitByAddress() throws Exception {
+        TextCorpus c = DataSets.corpus("sotu", REPO), r = c.recent();
+        TextCorpus.Part later = c.validation();
+        assertEquals(17, r.train().documents());
+        assertEquals(6, r.validation().documents());
+        assertEquals(later.tokens().length, r.train().tokens().length + r.validation().tokens().length);
+        for (int i = 0; i < 6; i++) {
+            int d = 4 * i + 1;
+            assertEquals(later.id()[d], r.validation().id()[i]);
+            assertArrayEquals(java.util.Arrays.copyOfRange(later.tokens(), later.start()[d], later.start()[d + 1]),
+                    java.util.Arrays.copyOfRange(r.validation().tokens(), r.validation().start()[i], r.validation().start()[i + 1]));
+        }
+        assertEquals(1999, r.train().year()[0]);
+        assertEquals(2021, r.train().year()[16]);
+    }
+
+    @Test
     void sotuFirstAddressIsTheRawFilesBytes() throws Exception {
         TextCorpus c = DataSets.corpus("sotu", REPO);
         byte[] raw = Files.readAllBytes(Sotu.defaultDirectory(REPO).resolve("1790_george_washington_n.txt"));

@@ -22,8 +22,15 @@ public final class FirstStepEstimate {
      * and returns, for each target in order, {@code −eta1·sign(Σ g)}.
      */
     public static List<float[]> of(List<Param> targets, Runnable oneBatchGradient, int batches, double eta1) {
+        return signStep(targets, sums(targets, oneBatchGradient, batches), eta1);
+    }
+
+    /**
+     * The first half of {@link #of}: {@code Σ g} over {@code batches} runs of {@code oneBatchGradient},
+     * one array per target. Data-parallel callers sum these over ranks before {@link #signStep}.
+     */
+    public static List<float[]> sums(List<Param> targets, Runnable oneBatchGradient, int batches) {
         if (batches < 1) throw new IllegalArgumentException("batches must be >= 1: " + batches);
-        if (!(eta1 > 0) || !Double.isFinite(eta1)) throw new IllegalArgumentException("first-step learning rate must be positive and finite: " + eta1);
         List<float[]> sums = new ArrayList<>();
         for (Param p : targets) sums.add(new float[p.size()]);
         for (int b = 0; b < batches; b++) {
@@ -33,6 +40,12 @@ public final class FirstStepEstimate {
                 for (int i = 0; i < s.length; i++) s[i] += g[i];
             }
         }
+        return sums;
+    }
+
+    /** The second half of {@link #of}: overwrites each summed gradient with {@code −eta1·sign(Σ g)} and returns them. */
+    public static List<float[]> signStep(List<Param> targets, List<float[]> sums, double eta1) {
+        if (!(eta1 > 0) || !Double.isFinite(eta1)) throw new IllegalArgumentException("first-step learning rate must be positive and finite: " + eta1);
         float step = (float) eta1;
         for (int t = 0; t < targets.size(); t++) {
             float[] s = sums.get(t);
