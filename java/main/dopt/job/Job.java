@@ -45,6 +45,52 @@ public final class Job {
         public Preset preset = Preset.M1;
         /** The CNN's normalisation: GroupNorm (8 groups; no state) or BatchNorm (running statistics per rank). */
         public NormKind norm = NormKind.GROUP;
+        /**
+         * A dopt checkpoint (.h5, relative to the working directory of {@code dopt run}) whose
+         * {@code params/...} tensors initialise the model (fine-tuning); its optimizer state, step and
+         * RNGs are not read. Null: the model's own random initialisation.
+         */
+        @JsonProperty("init_from") public String initFrom;
+        /** Fine-tune through low-rank adapters around the frozen weights; null trains every weight. */
+        public AdapterSpec adapter;
+    }
+
+    /**
+     * Low-rank adapters (dopt.nn.adapter) on the model's weight matrices: only the adapter matrices
+     * are trained (and averaged across ranks); every other weight stays frozen.
+     */
+    public static final class AdapterSpec {
+        public AdapterType type;
+        /** r: LoRA trains r·(m+n) scalars per m×n weight, LoRA-XS and LoRA-SB r². */
+        public int rank = 8;
+        /** LoRA: α, the update is scaled by α/r; default 2·rank. */
+        public Double alpha;
+        /** LoRA-XS: the scaling s of B·R·A; default 1. */
+        public Double scale;
+        /** LoRA-SB: training windows (or samples) over all ranks whose summed gradient estimates the first update; default 50. */
+        public Integer samples;
+        /** Transformer weights to adapt; default all seven (wq wk wv wo w1 w2 w3 of every block). An MLP adapts its hidden layers. */
+        public List<AdapterTarget> targets;
+
+        public double alphaOrDefault() { return alpha != null ? alpha : 2.0 * rank; }
+        public double scaleOrDefault() { return scale != null ? scale : 1.0; }
+        public int samplesOrDefault() { return samples != null ? samples : 50; }
+    }
+
+    public enum AdapterType {
+        @JsonProperty("lora") LORA, @JsonProperty("lora-xs") LORA_XS, @JsonProperty("lora-sb") LORA_SB;
+
+        /** The name job files use. */
+        public String id() { return name().toLowerCase().replace('_', '-'); }
+    }
+
+    /** The transformer's adaptable weights: attention projections and the SwiGLU MLP's three matrices. */
+    public enum AdapterTarget {
+        @JsonProperty("wq") WQ, @JsonProperty("wk") WK, @JsonProperty("wv") WV, @JsonProperty("wo") WO,
+        @JsonProperty("w1") W1, @JsonProperty("w2") W2, @JsonProperty("w3") W3;
+
+        /** The name job files use, also the weight's name inside a block ("layers.0.attention.wq.weight"). */
+        public String id() { return name().toLowerCase(); }
     }
 
     public enum NormKind { @JsonProperty("group") GROUP, @JsonProperty("batch") BATCH }
@@ -71,7 +117,15 @@ public final class Job {
         @JsonProperty("seq_len") public int seqLen = 128;
         /** Batch size per rank (the global batch is this times the number of ranks). */
         @JsonProperty("batch_size") public int batchSize = 64;
+        /**
+         * Text corpora: which documents train and which validate. time: addresses 1790–1998 train,
+         * 1999–2021 validate; recent: only the 1999–2021 addresses, every fourth (from the second)
+         * validates, the others train (a later domain to fine-tune on).
+         */
+        public TextSplit split = TextSplit.TIME;
     }
+
+    public enum TextSplit { @JsonProperty("time") TIME, @JsonProperty("recent") RECENT }
 
     public enum DatasetName {
         /** The slice of real MNIST digits committed to the repository (6 000 train, 1 000 test). */

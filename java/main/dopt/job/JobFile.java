@@ -87,6 +87,7 @@ public final class JobFile {
         if (j.model == null) errors.add("'model' is missing");
         else if (j.model.hidden == null || j.model.hidden.stream().anyMatch(h -> h == null || h < 1))
             errors.add("'model.hidden' must be a list of positive widths (empty for softmax regression)");
+        if (j.model != null) fineTuning(j, errors);
         if (j.data == null) errors.add("'data' is missing");
         else {
             if (j.data.batchSize < 1) errors.add("'data.batch_size' must be at least 1 (got " + j.data.batchSize + ")");
@@ -98,6 +99,9 @@ public final class JobFile {
             boolean mails = j.data.dataset == Job.DatasetName.SPAM_ASSASSIN;
             if (j.model != null && mails != (j.model.type == Job.ModelType.TEXT_CLASSIFIER))
                 errors.add("'model.type' text-classifier goes with the labelled text data set spam-assassin and only with it");
+            if (j.data.split == null) errors.add("'data.split' must be time or recent");
+            else if (j.data.split != Job.TextSplit.TIME && !text)
+                errors.add("'data.split' recent selects State of the Union addresses: it goes with data.dataset sotu or sotu-chars");
         }
         Job.OptimizerSpec o = j.optimizer;
         if (o == null) errors.add("'optimizer' is missing");
@@ -147,6 +151,39 @@ public final class JobFile {
             }
         }
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
+    }
+
+    /** model.init_from and model.adapter. */
+    private static void fineTuning(Job j, List<String> errors) {
+        Job.Model m = j.model;
+        if (m.initFrom != null && m.initFrom.isBlank()) errors.add("'model.init_from' must be the path of a dopt checkpoint (.h5)");
+        if (m.initFrom != null && m.init == Job.InitKind.ZEROS) errors.add("'model.init' zeros and 'model.init_from' exclude each other");
+        Job.AdapterSpec a = m.adapter;
+        if (a == null) return;
+        if (a.type == null) {
+            errors.add("'model.adapter.type' is missing; allowed values: lora, lora-xs, lora-sb");
+            return;
+        }
+        if (m.type != Job.ModelType.TRANSFORMER && m.type != Job.ModelType.MLP)
+            errors.add("'model.adapter' applies to model.type transformer or mlp (got " + m.type.name().toLowerCase().replace('_', '-') + ")");
+        if (m.initFrom == null)
+            errors.add("'model.adapter' needs 'model.init_from': adapters fine-tune pre-trained weights, which stay frozen");
+        if (a.rank < 1) errors.add("'model.adapter.rank' must be at least 1 (got " + a.rank + ")");
+        String t = a.type.id();
+        if (a.alpha != null && a.type != Job.AdapterType.LORA) errors.add("'model.adapter.alpha' applies to lora only, not " + t);
+        else if (a.alpha != null && !(a.alpha > 0 && Double.isFinite(a.alpha))) errors.add("'model.adapter.alpha' must be a positive number (got " + a.alpha + ")");
+        if (a.scale != null && a.type != Job.AdapterType.LORA_XS) errors.add("'model.adapter.scale' applies to lora-xs only, not " + t);
+        else if (a.scale != null && !(a.scale > 0 && Double.isFinite(a.scale))) errors.add("'model.adapter.scale' must be a positive number (got " + a.scale + ")");
+        if (a.samples != null && a.type != Job.AdapterType.LORA_SB) errors.add("'model.adapter.samples' applies to lora-sb only, not " + t);
+        else if (a.samples != null && a.samples < 1) errors.add("'model.adapter.samples' must be at least 1 (got " + a.samples + ")");
+        if (a.targets != null) {
+            if (m.type != Job.ModelType.TRANSFORMER)
+                errors.add("'model.adapter.targets' names transformer weights; an MLP's adapters go on its hidden layers (leave targets out)");
+            else if (a.targets.isEmpty() || a.targets.contains(null))
+                errors.add("'model.adapter.targets' must list weights to adapt; allowed values: " + enumValues(Job.AdapterTarget.class));
+            else if (new java.util.HashSet<>(a.targets).size() != a.targets.size())
+                errors.add("'model.adapter.targets' names a weight twice: " + a.targets.stream().map(Job.AdapterTarget::id).collect(Collectors.joining(", ")));
+        }
     }
 
     private static String fieldPath(JsonMappingException e) {

@@ -107,4 +107,67 @@ class JobFileTest {
         assertEquals(JobFile.toJson(j), JobFile.toJson(back));
         assertEquals(Job.OptimizerName.ADAMW, back.optimizer.name);
     }
+
+    private static String lm(String model) {
+        return "{\"model\": {\"type\": \"transformer\", \"preset\": \"tiny\"" + model + "}, \"data\": {\"dataset\": \"sotu\"}}";
+    }
+
+    @Test
+    void anAdapterJobIsReadWithItsFieldsAndRoundTrips() throws Exception {
+        Job j = JobFile.parse(lm(", \"init_from\": \"runs/p/checkpoints/ckpt-001500.h5\", \"adapter\": {\"type\": \"lora-sb\", \"rank\": 8, "
+                + "\"samples\": 64, \"targets\": [\"wq\", \"wv\", \"w2\"]}").replace("\"sotu\"", "\"sotu\", \"split\": \"recent\""), "t");
+        assertEquals("runs/p/checkpoints/ckpt-001500.h5", j.model.initFrom);
+        assertEquals(Job.AdapterType.LORA_SB, j.model.adapter.type);
+        assertEquals(8, j.model.adapter.rank);
+        assertEquals(64, j.model.adapter.samplesOrDefault());
+        assertEquals(java.util.List.of(Job.AdapterTarget.WQ, Job.AdapterTarget.WV, Job.AdapterTarget.W2), j.model.adapter.targets);
+        assertEquals(Job.TextSplit.RECENT, j.data.split);
+        assertEquals(JobFile.toJson(j), JobFile.toJson(JobFile.parse(JobFile.toJson(j), "again")));
+        Job lora = JobFile.parse(lm(", \"init_from\": \"p.h5\", \"adapter\": {\"type\": \"lora\", \"rank\": 4}"), "t");
+        assertEquals(8.0, lora.model.adapter.alphaOrDefault(), "LoRA's alpha defaults to 2 rank");
+        assertEquals(null, lora.model.adapter.targets, "no targets: every weight matrix");
+    }
+
+    @Test
+    void badAdapterFieldsAreNamedWithTheAllowedValues() {
+        String from = ", \"init_from\": \"p.h5\"";
+        String m = error(lm(from + ", \"adapter\": {\"type\": \"dora\", \"rank\": 4}"));
+        assertTrue(m.contains("'model.adapter.type'") && m.contains("\"dora\"") && m.contains("lora, lora-xs, lora-sb"), m);
+        m = error(lm(from + ", \"adapter\": {\"rank\": 4}"));
+        assertTrue(m.contains("'model.adapter.type' is missing; allowed values: lora, lora-xs, lora-sb"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"rank\": 0}"));
+        assertTrue(m.contains("'model.adapter.rank' must be at least 1 (got 0)"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"rank\": 2.5}"));
+        assertTrue(m.contains("'model.adapter.rank'"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"targets\": [\"wq\", \"attention\"]}"));
+        assertTrue(m.contains("'model.adapter.targets[1]'") && m.contains("\"attention\"") && m.contains("wq, wk, wv, wo, w1, w2, w3"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"targets\": []}"));
+        assertTrue(m.contains("'model.adapter.targets' must list weights to adapt; allowed values: wq, wk, wv, wo, w1, w2, w3"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"targets\": [\"wq\", \"wq\"]}"));
+        assertTrue(m.contains("'model.adapter.targets' names a weight twice"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora-sb\", \"alpha\": 16}"));
+        assertTrue(m.contains("'model.adapter.alpha' applies to lora only, not lora-sb"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"alpha\": -1}"));
+        assertTrue(m.contains("'model.adapter.alpha' must be a positive number"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora-sb\", \"samples\": 0}"));
+        assertTrue(m.contains("'model.adapter.samples' must be at least 1"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"scale\": 2}"));
+        assertTrue(m.contains("'model.adapter.scale' applies to lora-xs only"), m);
+        m = error(lm(from + ", \"adapter\": {\"type\": \"lora\", \"ranks\": 4}"));
+        assertTrue(m.contains("unknown field 'model.adapter.ranks'") && m.contains("rank") && m.contains("targets"), m);
+        m = error(lm(", \"adapter\": {\"type\": \"lora\"}"));
+        assertTrue(m.contains("'model.adapter' needs 'model.init_from'"), m);
+        m = error("{\"model\": {\"type\": \"cnn\", \"init_from\": \"p.h5\", \"adapter\": {\"type\": \"lora\"}}}");
+        assertTrue(m.contains("'model.adapter' applies to model.type transformer or mlp (got cnn)"), m);
+        m = error("{\"model\": {\"init_from\": \"p.h5\", \"adapter\": {\"type\": \"lora\", \"targets\": [\"wq\"]}}}");
+        assertTrue(m.contains("'model.adapter.targets' names transformer weights"), m);
+        m = error(lm(", \"init_from\": \"\""));
+        assertTrue(m.contains("'model.init_from' must be the path of a dopt checkpoint"), m);
+        m = error("{\"model\": {\"init\": \"zeros\", \"init_from\": \"p.h5\"}}");
+        assertTrue(m.contains("'model.init' zeros and 'model.init_from' exclude each other"), m);
+        m = error("{\"data\": {\"split\": \"recent\"}}");
+        assertTrue(m.contains("'data.split' recent selects State of the Union addresses"), m);
+        m = error(lm("").replace("\"sotu\"", "\"sotu\", \"split\": \"future\""));
+        assertTrue(m.contains("'data.split'") && m.contains("time, recent"), m);
+    }
 }
