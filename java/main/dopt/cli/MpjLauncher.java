@@ -46,10 +46,20 @@ public final class MpjLauncher {
         if (!req.dev().equals("multicore") && !req.dev().equals("niodev"))
             throw new JobException("--dev must be multicore or niodev (got " + req.dev() + ")");
         Job job = JobFile.read(req.jobFile());
-        JobPlan.check(job, repo, req.np());
+        Path jobFile = req.jobFile();
         Path out = (req.output() != null ? req.output() : Path.of(job.output != null ? job.output : "runs/" + job.name))
                 .toAbsolutePath().normalize();
+        if (job.model.initFrom != null && !Path.of(job.model.initFrom).isAbsolute()) {
+            // relative to this working directory, which niodev ranks (started in out/mpj-wdir) do not share:
+            // they read the job with the absolute path, from the output folder
+            job.model.initFrom = Path.of(job.model.initFrom).toAbsolutePath().normalize().toString();
+        }
+        JobPlan.check(job, repo, req.np());
         checkWritable(out);
+        if (!JobFile.toJson(job).equals(JobFile.toJson(JobFile.read(req.jobFile())))) {
+            jobFile = out.resolve("job.json");
+            Files.writeString(jobFile, JobFile.toJson(job));
+        }
         Path resume = resolveResume(req.resume(), out);
         Path mpjHome = mpjHome();
         for (String stale : new String[] {DataParallelTrainer.SUCCESS_MARKER, StopRequest.FILE, StopRequest.STOPPED_MARKER})
@@ -79,7 +89,7 @@ public final class MpjLauncher {
             throw new JobException("--machines applies to --dev niodev only");
         }
         cmd.addAll(List.of("-cp", classPath(), RankMain.class.getName(),
-                req.jobFile().toAbsolutePath().toString(), out.toString(), repo.toString(),
+                jobFile.toAbsolutePath().toString(), out.toString(), repo.toString(),
                 resume == null ? "-" : resume.toString()));
 
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();

@@ -37,8 +37,8 @@ public final class RankMain {
             log.info("rank {} of {} started (job {}, output {}; dense kernels: {}; JVM options {})", rank, comm.size(), job.name, outDir,
                     dopt.tensor.Dense.simd() ? "SIMD (Vector API)" : "plain loops (no --add-modules=jdk.incubator.vector)",
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-            DataParallelTrainer trainer = new DataParallelTrainer(job, comm, outDir, repo, System.out);
-            if (resume != null) trainer.resume(resume);
+            // resuming reads everything from the checkpoint (a fine-tune's model.init_from is not needed again)
+            DataParallelTrainer trainer = new DataParallelTrainer(job, comm, outDir, repo, System.out, resume);
             trainer.run();
             log.info("rank {} finished", rank);
             StopRequest.finished();

@@ -11,7 +11,8 @@ import java.util.List;
 final class ClassifierTask implements Task {
     static final int EVAL_BATCH = 500;
 
-    private final Model model;
+    private Model model;
+    private final List<Param> weights;
     private final Dataset train, test;
     private final BatchLoader loader;
     private final String description;
@@ -21,6 +22,7 @@ final class ClassifierTask implements Task {
 
     ClassifierTask(Model model, Dataset train, Dataset test, BatchLoader loader, int batch, String description) {
         this.model = model;
+        this.weights = model.params();
         this.train = train;
         this.test = test;
         this.loader = loader;
@@ -34,6 +36,26 @@ final class ClassifierTask implements Task {
     public void init(dopt.random.Rng rng) { model.init(rng); }
 
     @Override public List<Param> params() { return model.params(); }
+    @Override public List<Param> weights() { return weights; }
+    @Override public int batchSize() { return batch; }
+
+    @Override
+    public void adapt(dopt.nn.adapter.AdapterSet adapters) {
+        if (model instanceof dopt.nn.adapter.AdaptedModel) throw new IllegalStateException("already adapted");
+        model = new dopt.nn.adapter.AdaptedModel(model, adapters);
+    }
+
+    @Override
+    public Runnable sampleGradient(long seed) {
+        BatchLoader sample = loader.reseeded(seed);
+        Model base = model;
+        float[] xs = new float[x.length];
+        int[] ys = new int[y.length];
+        return () -> {
+            sample.next(xs, ys);
+            base.forwardBackward(xs, ys, batch);
+        };
+    }
     @Override public List<Param> buffers() { return model.buffers(); }
     @Override public long[] loaderPosition() { return loader.position(); }
     @Override public String dataName() { return train.name(); }

@@ -51,6 +51,10 @@ public final class DataParallelTrainer {
 
     private final Task task;
     private final List<Param> params;
+    /** The adapters when fine-tuning through them (params are then their matrices), else null. */
+    private final dopt.nn.adapter.AdapterSet adapters;
+    /** Every scalar of the model: the weights, plus the adapter matrices (trained and fixed) when adapting. */
+    private final long totalParams;
     private final StateTree state = new StateTree();
     private final Optimizer optimizer;
     private final long[] step;
@@ -68,6 +72,17 @@ public final class DataParallelTrainer {
                           Path plot, Path summary) { }
 
     public DataParallelTrainer(Job job, Communicator comm, Path outDir, Path repoRoot, PrintStream console) throws JobException {
+        this(job, comm, outDir, repoRoot, console, null);
+    }
+
+    /**
+     * A trainer that continues from {@code resumeFrom} (null: starts at step 0). Unlike the
+     * five-argument constructor followed by {@link #resume}, it never reads {@code model.init_from}
+     * when resuming: an adapted run's frozen weights come from the checkpoint, a full fine-tune's
+     * weights are all restored anyway, so the checkpoint alone suffices.
+     */
+    public DataParallelTrainer(Job job, Communicator comm, Path outDir, Path repoRoot, PrintStream console, Path resumeFrom)
+            throws JobException {
         this.job = job;
         this.jobJson = JobFile.toJson(job);
         this.comm = comm;
@@ -79,13 +94,19 @@ public final class DataParallelTrainer {
 
         this.task = JobPlan.buildTask(job, repoRoot, ranks, rank);
         task.init(Rng.derive(job.seed, 1));
-        this.params = task.params();
         // zeros for convex models (KATE's scale invariance needs it)
-        if (job.model.init == Job.InitKind.ZEROS) for (Param p : params) java.util.Arrays.fill(p.value(), 0f);
+        if (job.model.init == Job.InitKind.ZEROS) for (Param p : task.params()) java.util.Arrays.fill(p.value(), 0f);
+        // fine-tuning: weights from model.init_from, then (with model.adapter) only the adapters are trained
+        this.adapters = FineTuning.prepare(job, task, comm, Optimizers.schedule(job.optimizer, job.steps).lr(1), resumeFrom);
+        this.params = task.params();
+        long total = 0;
+        for (Param w : task.weights()) total += w.size();
+        this.totalParams = adapters == null ? total : total + adapters.trainableCount() + FineTuning.fixedCount(adapters);
 
         state.putString("job", jobJson);
         this.step = state.putLongs("train/step", 0L);
         for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());
+        if (adapters != null) FineTuning.register(state, adapters, task.weights());
         this.localSteps = job.comm.localSteps;
         // between model averages each rank's optimizer state is its own
         // MPJ gives no node-local rank: multicore ranks share one node, so the rank itself picks the GPU (mod #GPUs)
@@ -104,13 +125,27 @@ public final class DataParallelTrainer {
         state.putLongs(rankPath(rank, "loader"), task.loaderPosition());
         for (Param b : task.buffers()) state.putFloats(rankPath(rank, "buffers/" + b.name()), b.value(), b.shape());
         this.trace = new TraceRecorder(job.steps);
+        if (resumeFrom != null) resumeFromCheckpoint(resumeFrom);
     }
 
     private static String rankPath(int r, String leaf) { return "ranks/" + r + "/" + leaf; }
 
     /** Restores every rank's state from {@code checkpoint} (all ranks read the same file). */
     public void resume(Path checkpoint) throws CheckpointException, JobException {
-        Checkpoint.Loaded loaded = Checkpoint.read(checkpoint);
+        restore(checkpoint, Checkpoint.read(checkpoint));
+    }
+
+    private void resumeFromCheckpoint(Path checkpoint) throws JobException {
+        Checkpoint.Loaded loaded;
+        try {
+            loaded = Checkpoint.read(checkpoint);
+        } catch (CheckpointException e) {
+            throw new JobException(e.getMessage());
+        }
+        restore(checkpoint, loaded);
+    }
+
+    private void restore(Path checkpoint, Checkpoint.Loaded loaded) throws JobException {
         String r = loaded.attributes().get("ranks");
         if (r == null || Integer.parseInt(r) != ranks)
             throw new JobException("checkpoint " + checkpoint + " was written by " + r + " ranks; resume it with --np " + r);
@@ -130,6 +165,8 @@ public final class DataParallelTrainer {
             if (!state.contains(path))
                 throw new JobException("checkpoint " + checkpoint + " holds '" + path + "', which this job does not have: it was written by a different job");
         state.restoreFrom(mine);
+        // the adapted weights' value buffers hold W₀ between steps: copy the restored W₀ there too
+        if (adapters != null) adapters.restore();
         lastCheckpoint = checkpoint;
         LOG.info("resumed from {} at step {}", checkpoint, step[0]);
     }
@@ -154,8 +191,10 @@ public final class DataParallelTrainer {
 
         long first = step[0] + 1;
         if (rank == 0) {
-            console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %d params, optimizer %s%s, %d steps%s%n", job.name, ranks,
-                    task.dataName(), task.describe(), gradLen, optimizer.name(),
+            console.printf(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %s, optimizer %s%s, %d steps%s%n", job.name, ranks,
+                    task.dataName(), task.describe(), adapters == null ? (job.model.initFrom != null ? "fine-tuning all " + gradLen + " params"
+                            : gradLen + " params") : FineTuning.describe(job.model.adapter, adapters) + ": " + gradLen + " of "
+                            + totalParams + " params trained", optimizer.name(),
                     exchange == null ? "" : ", gradients " + exchange.describe(), job.steps,
                     first > 1 ? " (resuming at step " + first + ")" : "");
         }
@@ -423,7 +462,14 @@ public final class DataParallelTrainer {
                 .put("job", job.name)
                 .put("ranks", ranks)
                 .put("optimizer", optimizer.name())
-                .put("steps", job.steps)
+                .put("parameters", String.format(Locale.ROOT, "%,d trainable of %,d (%.2f %%)", trainableParams(), totalParams,
+                        100.0 * trainableParams() / totalParams))
+                .put("trainable_params", trainableParams())
+                .put("total_params", totalParams);
+        if (job.model.initFrom != null)
+            summary.put("fine-tuning", (adapters == null ? "all weights" : FineTuning.describe(job.model.adapter, adapters)) + " from "
+                    + job.model.initFrom);
+        summary.put("steps", job.steps)
                 .put("final train loss", o.finalLoss())
                 .put("test loss", o.testLoss())
                 .put("test accuracy", Double.isNaN(o.testAccuracy()) ? "n/a (language model)"
@@ -461,6 +507,19 @@ public final class DataParallelTrainer {
     private static String toJson(Map<String, Object> rows) throws IOException {
         return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n";
     }
+
+    /** Scalars the optimizer trains (the adapter matrices when adapting). */
+    public long trainableParams() {
+        long c = 0;
+        for (Param p : params) c += p.size();
+        return c;
+    }
+
+    /** Every scalar of the model: its weights, plus the adapter matrices, trained and fixed, when adapting. */
+    public long totalParams() { return totalParams; }
+
+    /** The model's weights (frozen when adapting), for tests. */
+    List<Param> weights() { return task.weights(); }
 
     /** The parameters, for tests that compare runs bit for bit. */
     public List<Param> params() { return params; }

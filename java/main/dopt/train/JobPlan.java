@@ -44,6 +44,7 @@ public final class JobPlan {
         } else {
             checkShards(job, loadData(job, repoRoot)[0], ranks);
         }
+        if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, buildTask(job, repoRoot, ranks, 0).weights());
     }
 
     /** This rank's task: the model, its data and loader. */
@@ -83,7 +84,8 @@ public final class JobPlan {
 
     private static TextCorpus corpus(Job job, Path repoRoot) throws JobException {
         try {
-            return DataSets.corpus(job.data.dataset.id(), repoRoot);
+            TextCorpus c = DataSets.corpus(job.data.dataset.id(), repoRoot);
+            return job.data.split == Job.TextSplit.RECENT ? c.recent() : c;
         } catch (IOException e) {
             throw new JobException("data set '" + job.data.dataset.id() + "': " + e.getMessage(), e);
         }

@@ -12,7 +12,8 @@ import java.util.List;
  * on the validation part's windows, split across ranks (perplexity = exp(loss)).
  */
 final class LanguageModelTask implements Task {
-    private final TokenModel model;
+    private TokenModel model;
+    private final List<Param> weights;
     private final TextCorpus corpus;
     private final TokenBatchLoader loader, validation;
     private final int batch, seqLen, validationBatches;
@@ -22,6 +23,7 @@ final class LanguageModelTask implements Task {
     LanguageModelTask(TokenModel model, TextCorpus corpus, TokenBatchLoader loader, TokenBatchLoader validation,
                       int validationBatches, String description) {
         this.model = model;
+        this.weights = model.params();
         this.corpus = corpus;
         this.loader = loader;
         this.validation = validation;
@@ -36,6 +38,25 @@ final class LanguageModelTask implements Task {
     public void init(dopt.random.Rng rng) { model.init(rng); }
 
     @Override public List<Param> params() { return model.params(); }
+    @Override public List<Param> weights() { return weights; }
+    @Override public int batchSize() { return batch; }
+
+    @Override
+    public void adapt(dopt.nn.adapter.AdapterSet adapters) {
+        if (model instanceof dopt.nn.adapter.AdaptedTokenModel) throw new IllegalStateException("already adapted");
+        model = new dopt.nn.adapter.AdaptedTokenModel(model, adapters);
+    }
+
+    @Override
+    public Runnable sampleGradient(long seed) {
+        TokenBatchLoader sample = loader.reseeded(seed);
+        TokenModel base = model;
+        int[] t = new int[tokens.length];
+        return () -> {
+            sample.next(t);
+            base.forwardBackward(t, batch, seqLen);
+        };
+    }
     @Override public long[] loaderPosition() { return loader.position(); }
     @Override public String dataName() { return corpus.name() + "-train"; }
     @Override public String describe() { return description; }

@@ -22,6 +22,14 @@ final class Optimizers {
         return hp;
     }
 
+    /** The job's learning-rate schedule. */
+    static Schedule schedule(Job.OptimizerSpec o, int totalSteps) {
+        return switch (o.schedule) {
+            case CONSTANT -> Schedule.constant(o.lr);
+            case WARMUP_COSINE -> Schedule.warmupCosine(o.lr, o.warmupSteps, totalSteps, o.minLrRatio);
+        };
+    }
+
     static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix) {
         return build(o, totalSteps, seed, params, state, prefix, null);
     }
@@ -29,10 +37,7 @@ final class Optimizers {
     /** With Adam's step on {@code backend} when it is a device backend (see {@link NamedRules#build(String, Map, Schedule, dopt.tensor.Backend)}). */
     static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix,
                            dopt.tensor.Backend backend) {
-        Schedule schedule = switch (o.schedule) {
-            case CONSTANT -> Schedule.constant(o.lr);
-            case WARMUP_COSINE -> Schedule.warmupCosine(o.lr, o.warmupSteps, totalSteps, o.minLrRatio);
-        };
+        Schedule schedule = schedule(o, totalSteps);
         Map<String, Object> hp = new LinkedHashMap<>();
         hp.put("lr", o.lr);
         if (o.clip > 0) hp.put("clip", o.clip);

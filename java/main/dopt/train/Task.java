@@ -18,6 +18,31 @@ interface Task {
      */
     default List<Param> buffers() { return List.of(); }
 
+    /**
+     * The model's weights: {@link #params()} before {@link #adapt}, the frozen base weights after.
+     */
+    default List<Param> weights() { return params(); }
+
+    /**
+     * From now on train through {@code adapters} around the model's frozen weights: {@link #params()}
+     * become the adapter matrices (see {@link dopt.nn.adapter.AdaptedTokenModel}).
+     */
+    default void adapt(dopt.nn.adapter.AdapterSet adapters) {
+        throw new UnsupportedOperationException(describe() + " takes no adapters");
+    }
+
+    /**
+     * One batch's gradient of the (unadapted) model, from a loader of its own over this rank's
+     * training share seeded with {@code seed}: each run overwrites the weights' gradients (LoRA-SB's
+     * estimate of the first update). The training loader's position is not touched.
+     */
+    default Runnable sampleGradient(long seed) {
+        throw new UnsupportedOperationException(describe() + " takes no adapters");
+    }
+
+    /** Examples per batch on this rank. */
+    default int batchSize() { throw new UnsupportedOperationException(); }
+
     /** Initialises the model's parameters from {@code rng}. */
     void init(dopt.random.Rng rng);
 
