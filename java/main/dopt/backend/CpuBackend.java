@@ -5,12 +5,13 @@ import dopt.optim.AdamKernel;
 import dopt.optim.ScaleByKate;
 import dopt.tensor.Backend;
 import dopt.tensor.Dense;
+import dopt.tensor.Sign;
 import dopt.tensor.Softmax;
 
 /**
  * The reference backend: buffers are {@code float[]} and every operation delegates to the kernels
  * the CPU engine uses ({@link Dense}, {@link Softmax}, {@link AdamKernel}, {@link ScaleByKate#step},
- * {@link TopK#kthLargest}) or is the loop of the optimizer rule it stands for, with the same
+ * {@link TopK#kthLargest}, {@link Sign}) or is the loop of the optimizer rule it stands for, with the same
  * roundings. The fused steps run the rule's passes one after another over a reused scratch array.
  */
 public final class CpuBackend implements Backend {
@@ -151,7 +152,7 @@ public final class CpuBackend implements Backend {
     public void signStep(Buffer x, Buffer g, long n, float lr, float gradScale) {
         int len = index(n);
         float[] d = clipped(g, len, gradScale);
-        for (int i = 0; i < len; i++) d[i] = Math.signum(d[i]);
+        Sign.signum(d, 0, len);
         decayAndApply(data(x), d, len, 0f, lr);
     }
 
@@ -161,8 +162,8 @@ public final class CpuBackend implements Backend {
         int len = index(n), a = index(lo), b = index(hi);
         if (a < 0 || a > b || b > len) throw new IllegalArgumentException("FRUGAL block [" + lo + ", " + hi + ") is not inside [0, " + n + ")");
         float[] d = clipped(g, len, gradScale);
-        for (int i = 0; i < a; i++) d[i] = freeScale * Math.signum(d[i]);
-        for (int i = b; i < len; i++) d[i] = freeScale * Math.signum(d[i]);
+        Sign.scaledSignum(d, 0, a, freeScale);
+        Sign.scaledSignum(d, b, len, freeScale);
         if (scratch2.length < b - a) scratch2 = new float[b - a];
         System.arraycopy(d, a, scratch2, 0, b - a);
         AdamKernel.step(scratch2, data(m), data(v), scratch2, b - a, adam.beta1(), adam.beta2(), adam.eps(), t);

@@ -2,6 +2,7 @@ package dopt.optim;
 
 import dopt.random.Rng;
 import dopt.state.StateTree;
+import dopt.tensor.Sign;
 import dopt.tensor.Param;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,7 +146,7 @@ public final class BlockAdam implements GradientTransformation {
                 AdamKernel.step(g, slotMu[slot], slotNu[slot], g, g.length, beta1, beta2, eps, t);
             } else {
                 switch (free) {
-                    case SIGN -> { for (int j = 0; j < g.length; j++) g[j] = freeScale * Math.signum(g[j]); }
+                    case SIGN -> Sign.scaledSignum(g, 0, g.length, freeScale); // freeScale · Math.signum(g[j])
                     case SGD -> { for (int j = 0; j < g.length; j++) g[j] *= freeScale; }
                     case FROZEN -> java.util.Arrays.fill(g, 0f);
                 }

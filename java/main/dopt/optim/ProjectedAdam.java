@@ -2,6 +2,7 @@ package dopt.optim;
 
 import dopt.random.Rng;
 import dopt.state.StateTree;
+import dopt.tensor.Sign;
 import dopt.tensor.Param;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,10 +147,14 @@ public final class ProjectedAdam implements GradientTransformation {
             } else {
                 proj.projectBack(low, backFull);
                 float sc = scale, fs = freeScale;
-                boolean sign = free == FreeRule.SIGN;
-                for (int j = 0; j < size; j++) {
-                    float residual = g[j] - backFull[j];
-                    g[j] = sc * back[j] + fs * (sign ? Math.signum(residual) : residual);
+                if (free == FreeRule.SIGN) {
+                    // the residual, its sign (vectorised, Math.signum's values) and the sum: three plain passes
+                    float[] r = backFull;
+                    for (int j = 0; j < size; j++) r[j] = g[j] - r[j];
+                    Sign.signum(r, 0, size);
+                    for (int j = 0; j < size; j++) g[j] = sc * back[j] + fs * r[j];
+                } else {
+                    for (int j = 0; j < size; j++) g[j] = sc * back[j] + fs * (g[j] - backFull[j]);
                 }
             }
         }
