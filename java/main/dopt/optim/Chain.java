@@ -21,6 +21,14 @@ public final class Chain implements GradientTransformation {
         for (GradientTransformation t : parts) t.update(params, step);
     }
 
+    /** All but the last part as {@link #update}; the last one may leave its pure scale to the caller. */
+    @Override
+    public float updateBeforeScale(List<Param> params, long step) {
+        if (parts.length == 0) return 1f;
+        for (int i = 0; i < parts.length - 1; i++) parts[i].update(params, step);
+        return parts[parts.length - 1].updateBeforeScale(params, step);
+    }
+
     @Override
     public long stateBytes() {
         long b = 0;

@@ -22,6 +22,19 @@ public interface GradientTransformation {
     /** Transforms every parameter's grad buffer in place; {@code step} counts from 1. */
     void update(List<Param> params, long step);
 
+    /**
+     * {@link #update}, except that a transformation whose last action is to multiply every entry by
+     * one factor (a pure scale, such as {@link ScaleByLearningRate}) may leave that pass out and
+     * return the factor instead; the caller then owes the multiplication, entry by entry, as the
+     * next operation on each entry ({@link Optimizer#step} does it while adding the update to the
+     * parameters, saving a pass over memory). Returns 1 when nothing was left out; by default this
+     * is {@code update} and 1.
+     */
+    default float updateBeforeScale(List<Param> params, long step) {
+        update(params, step);
+        return 1f;
+    }
+
     /** Bytes of optimizer state this transformation holds (moments, counters). */
     default long stateBytes() { return 0; }
 }

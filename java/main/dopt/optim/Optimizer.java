@@ -27,12 +27,22 @@ public final class Optimizer {
         rule.init(this.params, state, prefix);
     }
 
-    /** Applies one step; the grad buffers hold the updates afterwards. */
+    /**
+     * Applies one step. When the rule ends in a pure scale (a chain ending in
+     * {@link ScaleByLearningRate}) that scale is applied here, in the same pass as the add:
+     * {@code x += u·s} rounds {@code u·s} and then the sum exactly as the separate passes did, so the
+     * numbers are the same and the update is read once instead of read, written and read again.
+     * The grad buffers are consumed: afterwards they hold the update before that trailing scale.
+     */
     public void step(long step) {
-        rule.update(params, step);
+        float s = rule.updateBeforeScale(params, step);
         for (Param p : params) {
             float[] x = p.value(), u = p.grad();
-            for (int j = 0; j < x.length; j++) x[j] += u[j];
+            if (s == 1f) {
+                for (int j = 0; j < x.length; j++) x[j] += u[j];
+            } else {
+                for (int j = 0; j < x.length; j++) x[j] += u[j] * s;
+            }
         }
     }
 

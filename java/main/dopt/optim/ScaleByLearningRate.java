@@ -14,10 +14,16 @@ public final class ScaleByLearningRate implements GradientTransformation {
 
     @Override
     public void update(List<Param> params, long step) {
-        float s = (float) -schedule.lr(step);
+        float s = factor(step);
         for (Param p : params) {
             float[] g = p.grad();
             for (int j = 0; j < g.length; j++) g[j] *= s;
         }
     }
+
+    /** A pure scale: leaves the grad buffers alone and returns −lr(step) for the caller to apply. */
+    @Override
+    public float updateBeforeScale(List<Param> params, long step) { return factor(step); }
+
+    private float factor(long step) { return (float) -schedule.lr(step); }
 }

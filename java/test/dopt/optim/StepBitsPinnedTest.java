@@ -106,6 +106,51 @@ class StepBitsPinnedTest {
         assertEquals(PINNED_PROJECTED_16_LANES, hashes(projectedCases()));
     }
 
+    /**
+     * Optimizer.step, which folds a trailing ScaleByLearningRate into its add, against the old
+     * semantic written out: every part's update (the scale pass included), then x += u. Random
+     * gradients with ±0, NaN, huge and subnormal entries; a learning rate that is 0 at one step
+     * (a factor of −0) and changes every step; a chain without a trailing scale and a nested chain.
+     */
+    @Test
+    void theFusedScaleAndAddEqualsUpdateThenAddBitForBit() {
+        Schedule schedule = step -> step == 3 ? 0.0 : 1e-3 * step;
+        List<java.util.function.Supplier<GradientTransformation>> rules = List.of(
+                () -> NamedRules.build("adam", Map.of(), schedule),
+                () -> NamedRules.build("sgd", Map.of("weight_decay", 0.01), schedule),
+                () -> NamedRules.build("signsgd", Map.of(), schedule),
+                () -> NamedRules.build("frugal", Map.of("projector", "blocks", "rho", 0.5, "update_gap", 2.0), schedule),
+                () -> NamedRules.build("clipped-sstm", Map.of(), schedule),
+                () -> new Chain(new ClipByGlobalNorm(1.0), new Chain(new ScaleByAdam(0.9, 0.999, 1e-8), new ScaleByLearningRate(schedule))),
+                () -> new Chain(new ScaleByLearningRate(schedule), new AddDecayedWeights(0.1)),
+                () -> new Chain());
+        for (int r = 0; r < rules.size(); r++) {
+            List<Param> fused = params(), separate = params();
+            Optimizer o = new Optimizer("x", rules.get(r).get(), schedule, fused, new StateTree());
+            GradientTransformation rule = rules.get(r).get();
+            rule.init(separate, new StateTree(), "optim");
+            Rng rng = new Rng(100 + r);
+            for (int s = 1; s <= 6; s++) {
+                for (int i = 0; i < fused.size(); i++) {
+                    float[] g = fused.get(i).grad();
+                    for (int j = 0; j < g.length; j++) {
+                        int k = rng.nextInt(40);
+                        g[j] = k == 0 ? 0f : k == 1 ? -0f : k == 2 ? Float.NaN : k == 3 ? 3e38f : k == 4 ? Float.MIN_VALUE
+                                : (float) (rng.nextGaussian() * 0.01);
+                    }
+                    System.arraycopy(g, 0, separate.get(i).grad(), 0, g.length);
+                }
+                o.step(s);
+                rule.update(separate, s);
+                for (Param p : separate) {
+                    float[] x = p.value(), u = p.grad();
+                    for (int j = 0; j < x.length; j++) x[j] += u[j];
+                }
+                dopt.tensor.BitExact.assertSameParams(separate, fused, "rule " + r + " step " + s);
+            }
+        }
+    }
+
     static final String PINNED = """
             sgd d92dae4253d40fc8
             sgdm 6b74f9c6439b9e0e
