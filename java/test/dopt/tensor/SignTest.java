@@ -42,7 +42,7 @@ class SignTest {
     @Test
     void specialValuesGiveMathSignumsBitsOnEveryPath() {
         for (float v : SPECIAL) {
-            assertEquals(Float.floatToRawIntBits(Math.signum(v)), Float.floatToRawIntBits(Sign.signumBits(v)), "scalar sign of " + v);
+            assertEquals(Float.floatToRawIntBits(Math.signum(v)), Float.floatToRawIntBits(Sign.signumScalar(v)), "scalar sign of " + v);
         }
         // ±0 keep their sign, NaN stays the same NaN: the cases a copySign would get wrong
         float[] x = {0f, -0f, Float.NaN, 5f, -5f};
@@ -55,7 +55,7 @@ class SignTest {
         Rng rng = new Rng(7);
         for (int i = 0; i < 2_000_000; i++) {
             float v = Float.intBitsToFloat((int) rng.nextLong());
-            int want = Float.floatToRawIntBits(Math.signum(v)), got = Float.floatToRawIntBits(Sign.signumBits(v));
+            int want = Float.floatToRawIntBits(Math.signum(v)), got = Float.floatToRawIntBits(Sign.signumScalar(v));
             if (want != got) assertEquals(want, got, "sign of bits " + Integer.toHexString(Float.floatToRawIntBits(v)));
         }
     }
