@@ -31,9 +31,12 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code frugal}: FRUGAL's step with the blocks projector, ρ = 0.25 (25 of the 100 matrices
  *       under Adam, the other 75 under signSGD), Optimizer.step of the {@code frugal} rule.</li>
  * </ul>
- * The gradient buffers hold the update after a step (the optimizer works in place), so each
- * measured step transforms the previous update; the bytes moved are the same as with a fresh
- * gradient, which is what this benchmark is about.
+ * The gradient buffers hold the step's output afterwards (the optimizer works in place; since
+ * 2026-12-07 the direction before the learning-rate scale, which Optimizer.step folds into its add),
+ * so each measured step transforms the previous one's; the bytes moved are the same as with a fresh
+ * gradient, which is what this benchmark is about. (Before that change the buffers held −lr times
+ * the direction, and Adam fed that back drifts into subnormal moments after a few hundred steps;
+ * {@link OptimSignBench} restores a fresh gradient before every step instead.)
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
