@@ -3,8 +3,6 @@ package dopt.experiments;
 import dopt.data.DataSets;
 import dopt.data.TextCorpus;
 import dopt.data.TokenBatchLoader;
-import dopt.io.Checkpoint;
-import dopt.io.CheckpointException;
 import dopt.nn.TokenModel;
 import dopt.nn.TransformerConfig;
 import dopt.nn.TransformerLm;
@@ -17,7 +15,6 @@ import dopt.optim.Schedule;
 import dopt.random.Rng;
 import dopt.state.StateTree;
 import dopt.tensor.Param;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -175,67 +172,19 @@ public final class LoraSbExperiment implements Experiment {
     // ---------------------------------------------------------------------------------------------
 
     private static TransformerLm lm(Setup s, float[][] weights) {
-        TransformerLm lm = new TransformerLm(s.model(), s.batch());
-        List<Param> ps = lm.params();
-        for (int i = 0; i < ps.size(); i++) System.arraycopy(weights[i], 0, ps.get(i).value(), 0, weights[i].length);
-        return lm;
+        return PretrainedLm.lm(s.model(), s.batch(), weights);
     }
 
-    /** The pre-trained weights, from the cache file in the output folder or trained now (seed 0, whatever the run's seeds). */
     private static float[][] pretrained(ExperimentRun run, Setup s, TextCorpus.Part train) throws Exception {
-        String desc = s.model() + " seqLen " + s.seqLen() + " batch " + s.batch() + " steps " + s.pretrainSteps() + " lr " + s.pretrainLr();
-        Path file = run.outputDir().resolve("pretrained-" + s.model().dim() + "x" + s.model().layers() + "-" + s.pretrainSteps() + ".h5");
-        TransformerLm lm = new TransformerLm(s.model(), s.batch());
-        List<Param> ps = lm.params();
-        if (Files.exists(file)) {
-            try {
-                Checkpoint.Loaded l = Checkpoint.read(file);
-                if (desc.equals(l.attributes().get("setup"))) {
-                    float[][] w = new float[ps.size()][];
-                    for (int i = 0; i < w.length; i++) w[i] = l.tree().floats("params/" + ps.get(i).name()).clone();
-                    run.progress("pre-trained weights from " + file.getFileName());
-                    return w;
-                }
-            } catch (CheckpointException e) {
-                run.progress("ignoring the cached weights: " + e.getMessage());
-            }
-        }
-        lm.init(new Rng(0));
-        TokenBatchLoader loader = TokenBatchLoader.iid(train, 1, 0, s.seqLen(), s.batch(), 0);
-        Schedule sched = Schedule.warmupCosine(s.pretrainLr(), s.pretrainSteps() / 10, s.pretrainSteps(), 0.1);
-        Optimizer opt = new Optimizer("adamw", NamedRules.build("adamw", Map.of("lr", s.pretrainLr()), sched), sched, ps, new StateTree());
-        int[] tokens = new int[s.batch() * (s.seqLen() + 1)];
-        double smooth = Double.NaN;
-        for (int step = 1; step <= s.pretrainSteps(); step++) {
-            loader.next(tokens);
-            float loss = lm.forwardBackward(tokens, s.batch(), s.seqLen());
-            opt.step(step);
-            smooth = Double.isNaN(smooth) ? loss : 0.95 * smooth + 0.05 * loss;
-            if (step % 100 == 0) run.progress(String.format("pre-training step %d: loss %.4f", step, smooth));
-        }
-        StateTree tree = new StateTree();
-        float[][] w = new float[ps.size()][];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = ps.get(i).value().clone();
-            tree.putFloats("params/" + ps.get(i).name(), w[i], ps.get(i).shape());
-        }
-        Checkpoint.write(tree, file, Map.of("setup", desc));
-        return w;
+        return PretrainedLm.weights(run, new PretrainedLm.Pretraining(s.model(), s.seqLen(), s.batch(), s.pretrainSteps(), s.pretrainLr()), train);
     }
 
-    /** A fixed evaluation set: the first {@code evalBatches} batches of a seeded pass over {@code docs}. */
     private static int[][] fixedBatches(TextCorpus.Part part, int[] docs, Setup s, long seed) {
-        TokenBatchLoader l = TokenBatchLoader.ofDocuments(part, docs, s.seqLen(), s.batch(), seed, 0);
-        int n = Math.min(s.evalBatches(), l.batchesPerEpoch());
-        int[][] out = new int[n][s.batch() * (s.seqLen() + 1)];
-        for (int[] b : out) l.next(b);
-        return out;
+        return PretrainedLm.fixedBatches(part, docs, s.seqLen(), s.batch(), s.evalBatches(), seed);
     }
 
     private static double evaluate(TokenModel m, int[][] set, Setup s) {
-        double sum = 0;
-        for (int[] b : set) sum += m.loss(b, s.batch(), s.seqLen());
-        return sum / set.length;
+        return PretrainedLm.evaluate(m, set, s.batch(), s.seqLen());
     }
 
     static Result fineTune(Setup s, Method method, double lr, long seed, float[][] pretrained, Split split, int[][] valSet, int[][] testSet) {
