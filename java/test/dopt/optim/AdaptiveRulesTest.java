@@ -117,4 +117,23 @@ class AdaptiveRulesTest {
         double m = 0.9 * 0.06 + 0.1 * 0.6, v2 = 0.999 * v + 0.001 * 0.36;
         assertEquals(-0.06 / Math.sqrt(v) - m / Math.sqrt(v2), p.value()[0], 1e-3);
     }
+
+    @Test
+    void clippedAdamClipsEveryTensorOnItsOwnAndWeighsTheDelayedSecondMomentByEta() {
+        // a = (3, 4) has norm 5 and is clipped to (0.6, 0.8); b = (0.3, 0.4) has norm 0.5 < λ = 1 and is kept
+        // (a global-norm clip would have scaled b by 1/5.02 too)
+        Param a = vector(0f, 0f), b = vector(0f, 0f);
+        Optimizer o = optimizer("clipped-adam", Map.of("lr", 1.0, "eps", 0.0, "clip", 1.0, "eta", 0.5), List.of(a, b));
+        float[][] g = {{3f, 4f}, {0.3f, 0.4f}};
+        double v1 = 0.999 * 1e-5; // v0 = 1e-5, no previous clipped gradient yet
+        double v2a = 0.999 * v1 + 0.001 * 0.5 * 0.36, v2b = 0.999 * v1 + 0.001 * 0.5 * 0.09;
+        for (int t = 1; t <= 2; t++) {
+            System.arraycopy(g[0], 0, a.grad(), 0, 2);
+            System.arraycopy(g[1], 0, b.grad(), 0, 2);
+            o.step(t);
+        }
+        // no bias correction: m₁ = 0.1·g_clip, m₂ = 0.19·g_clip
+        assertEquals(-0.06 / Math.sqrt(v1) - 0.19 * 0.6 / Math.sqrt(v2a), a.value()[0], 1e-3);
+        assertEquals(-0.03 / Math.sqrt(v1) - 0.19 * 0.3 / Math.sqrt(v2b), b.value()[0], 1e-3);
+    }
 }
