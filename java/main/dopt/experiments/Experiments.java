@@ -22,6 +22,7 @@ public final class Experiments {
         register(LoraSbExperiment::new);
         register(SparseCbmExperiment::new);
         register(KateClassificationExperiment::new);
+        register(HeavyTailLmExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {

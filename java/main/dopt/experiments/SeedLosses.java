@@ -24,6 +24,9 @@ public final class SeedLosses {
 
     public int seeds() { return loss.length; }
 
+    /** The losses of seed {@code seed} at every checkpoint (a copy; +∞ where it diverged). */
+    public double[] curve(int seed) { return loss[seed].clone(); }
+
     /** The q-quantile over seeds of the loss at each checkpoint. */
     public double[] quantileCurve(double q) {
         int c = loss[0].length;
