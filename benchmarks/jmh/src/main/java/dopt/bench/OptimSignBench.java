@@ -76,22 +76,6 @@ public class OptimSignBench {
         return s.g[0];
     }
 
-    static List<dopt.tensor.Param> params(int matrices, int rows, int cols) {
-        List<dopt.tensor.Param> ps = new ArrayList<>();
-        for (int i = 0; i < matrices; i++) {
-            dopt.tensor.Param p = new dopt.tensor.Param("w" + i, dopt.tensor.Param.Role.MATRIX, rows, cols);
-            float[] x = p.value(), g = p.grad();
-            long h = 0x9E3779B97F4A7C15L * (i + 1);
-            for (int j = 0; j < x.length; j++) {
-                h = h * 6364136223846793005L + 1442695040888963407L;
-                x[j] = ((h >>> 40) / (float) (1 << 24) - 0.5f) * 0.04f;
-                g[j] = (((h >>> 16) & 0xFFFFFF) / (float) (1 << 24) - 0.5f) * 0.01f;
-            }
-            ps.add(p);
-        }
-        return ps;
-    }
-
     static final double LR = 1e-3;
     static final int UPDATE_GAP = 200;
 
@@ -187,14 +171,14 @@ public class OptimSignBench {
 
         @Setup
         public void setup() {
-            List<dopt.tensor.Param> small = params(Math.max(4, matrices), 16, 16);
+            List<dopt.tensor.Param> small = OptimStepBench.params(Math.max(4, matrices), 16, 16);
             Runnable warm = build(small);
             float[][] smallGrads = copyGrads(small);
             for (int s = 0; s < 3000; s++) {
                 restore(small, smallGrads);
                 warm.run();
             }
-            params = params(matrices, 1000, 1000);
+            params = OptimStepBench.params(matrices, 1000, 1000);
             grads = copyGrads(params);
             step = build(params);
         }

@@ -55,10 +55,13 @@ public class OptimStepBench {
     long step;
 
     /** The 100 M parameters with deterministic, cheaply generated values and gradients. */
-    public static List<dopt.tensor.Param> params() {
+    public static List<dopt.tensor.Param> params() { return params(MATRICES, ROWS, COLS); }
+
+    /** {@code matrices} rows × cols matrices with deterministic, cheaply generated values and gradients. */
+    static List<dopt.tensor.Param> params(int matrices, int rows, int cols) {
         List<dopt.tensor.Param> ps = new ArrayList<>();
-        for (int i = 0; i < MATRICES; i++) {
-            dopt.tensor.Param p = new dopt.tensor.Param("w" + i, dopt.tensor.Param.Role.MATRIX, ROWS, COLS);
+        for (int i = 0; i < matrices; i++) {
+            dopt.tensor.Param p = new dopt.tensor.Param("w" + i, dopt.tensor.Param.Role.MATRIX, rows, cols);
             float[] x = p.value(), g = p.grad();
             long h = 0x9E3779B97F4A7C15L * (i + 1);
             for (int j = 0; j < x.length; j++) {
