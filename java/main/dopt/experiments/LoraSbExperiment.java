@@ -58,6 +58,9 @@ public final class LoraSbExperiment implements Experiment {
     static final Setup QUICK = new Setup(TransformerConfig.of(256, 16, 1, 2, 16, true), 16, 4, 10, 3e-3, 4, 2, 1, 2, 8,
             new double[] {1e-3, 1e-2});
 
+    /** How many half-decades a learning-rate grid may be extended past a winning edge ({@link EdgeExtendedGrid}). */
+    static final int MAX_EXTENSIONS = 2;
+
     @Override public String name() { return "lora-sb"; }
 
     @Override
@@ -113,28 +116,20 @@ public final class LoraSbExperiment implements Experiment {
         long[] seeds = run.seeds();
         Map<Method, java.util.TreeMap<Double, Double>> gridVal = new LinkedHashMap<>();
         Map<Method, Double> chosen = new LinkedHashMap<>();
+        Map<Method, String> atEdge = new LinkedHashMap<>();
         Map<Method, List<Result>> results = new LinkedHashMap<>();
         for (Method m : methods) {
             // the grid, extended by up to two half-decades past whichever edge wins (an edge optimum is no optimum)
-            java.util.TreeMap<Double, Double> vals = new java.util.TreeMap<>();
             Map<Double, Result> byLr = new java.util.HashMap<>();
-            List<Double> todo = new ArrayList<>();
-            for (double lr : s.grid()) todo.add(lr);
-            int extensions = 0;
-            while (!todo.isEmpty()) {
-                for (double lr : todo) {
-                    Result r = fineTune(s, m, lr, seeds[0], pretrained, split, valSet, testSet);
-                    vals.put(lr, Double.isFinite(r.valLoss()) ? r.valLoss() : Double.POSITIVE_INFINITY);
-                    byLr.put(lr, r);
-                    run.progress(String.format("%s lr %.0e seed %d: validation %.4f test %.4f (%.1f s)", m.label(), lr, seeds[0], r.valLoss(), r.testLoss(), r.seconds()));
-                }
-                todo.clear();
-                double bestLr = bestKey(vals);
-                if (extensions < 2 && bestLr == vals.firstKey()) todo.add(halfDecadeBelow(bestLr));
-                else if (extensions < 2 && bestLr == vals.lastKey()) todo.add(halfDecadeAbove(bestLr));
-                extensions += todo.size();
-            }
-            double lr0 = bestKey(vals);
+            EdgeExtendedGrid.Outcome search = EdgeExtendedGrid.search(s.grid(), MAX_EXTENSIONS, lr -> {
+                Result r = fineTune(s, m, lr, seeds[0], pretrained, split, valSet, testSet);
+                byLr.put(lr, r);
+                run.progress(String.format("%s lr %.0e seed %d: validation %.4f test %.4f (%.1f s)", m.label(), lr, seeds[0], r.valLoss(), r.testLoss(), r.seconds()));
+                return r.valLoss();
+            });
+            java.util.TreeMap<Double, Double> vals = new java.util.TreeMap<>(search.scores());
+            // every value diverged: the smallest one tried, as before (the report shows its loss)
+            double lr0 = search.found() ? search.chosen() : vals.firstKey();
             Result best = byLr.get(lr0);
             double lr = lr0;
             List<Result> rs = new ArrayList<>();
@@ -146,27 +141,10 @@ public final class LoraSbExperiment implements Experiment {
             }
             gridVal.put(m, vals);
             chosen.put(m, lr);
+            if (search.atEdge() || !search.found()) atEdge.put(m, search.describe());
             results.put(m, rs);
         }
-        report(run, s, corpus, split, methods, gridVal, chosen, results, beforeTest, beforeVal, pretrainSeconds, loraCount);
-    }
-
-    private static double bestKey(java.util.TreeMap<Double, Double> vals) {
-        double best = vals.firstKey();
-        for (var e : vals.entrySet()) if (e.getValue() < vals.get(best)) best = e.getKey();
-        return best;
-    }
-
-    /** 3e-3 → 1e-3 → 3e-4: the next value of the 1-3-10 ladder below {@code lr}. */
-    static double halfDecadeBelow(double lr) {
-        double e = Math.floor(Math.log10(lr) + 1e-9), mant = lr / Math.pow(10, e);
-        return mant > 2 ? Math.pow(10, e) : 3 * Math.pow(10, e - 1);
-    }
-
-    /** 1e-1 → 3e-1 → 1: the next value of the 1-3-10 ladder above {@code lr}. */
-    static double halfDecadeAbove(double lr) {
-        double e = Math.floor(Math.log10(lr) + 1e-9), mant = lr / Math.pow(10, e);
-        return mant > 2 ? Math.pow(10, e + 1) : 3 * Math.pow(10, e);
+        report(run, s, corpus, split, methods, gridVal, chosen, atEdge, results, beforeTest, beforeVal, pretrainSeconds, loraCount);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -240,7 +218,8 @@ public final class LoraSbExperiment implements Experiment {
     // ---------------------------------------------------------------------------------------------
 
     private static void report(ExperimentRun run, Setup s, TextCorpus corpus, Split split, List<Method> methods,
-                               Map<Method, java.util.TreeMap<Double, Double>> gridVal, Map<Method, Double> chosen, Map<Method, List<Result>> results,
+                               Map<Method, java.util.TreeMap<Double, Double>> gridVal, Map<Method, Double> chosen, Map<Method, String> atEdge,
+                               Map<Method, List<Result>> results,
                                double beforeTest, double beforeVal, double pretrainSeconds, long loraCount) throws Exception {
         Report rep = run.report();
         TextCorpus.Part p = split.part();
@@ -256,15 +235,16 @@ public final class LoraSbExperiment implements Experiment {
                         + "LoRA: α = 2r, B = 0, A Kaiming-uniform. LoRA-XS: B = U_r, A = S_r V_rᵀ of W₀, R ~ N(0, 1e-10), scaling 1. "
                         + "LoRA-SB: ΔW = −η₁·sign(Σg) over %d windows, η₁ = the schedule's first-step rate, B = U_r, R = S_r, A = V_rᵀ of ΔW, "
                         + "scaling 1, W₀ not corrected. Second rank %s: r² per matrix ≈ LoRA r=%d's %,d parameters. "
-                        + "Learning rate per method: the grid %s value with the lowest validation loss on seed %d (when an edge of the grid wins, "
-                        + "the grid is extended by up to two half-decades past it); the other seeds reuse it.",
+                        + "Learning rate per method: the grid %s value with the lowest validation loss on seed %d (%s); the other seeds reuse it. "
+                        + "Chosen learning rates still at an edge of the extended grid: %s.",
                 s.model(), s.model().paramCount(), s.seqLen(), s.batch(),
                 corpus.train().year()[0], corpus.train().year()[corpus.train().documents() - 1], corpus.train().documents(), corpus.train().tokens().length,
                 s.pretrainLr(), s.pretrainSteps(), pretrainSeconds,
                 p.year()[0], p.year()[p.documents() - 1], split.train().length, years(p, split.train()), split.val().length, years(p, split.val()),
                 split.test().length, years(p, split.test()), s.steps(), s.batch(), s.seqLen(), s.evalBatches() * s.batch(),
                 ((s.sbSamples() + s.batch() - 1) / s.batch()) * s.batch(),
-                methods.get(methods.size() - 1).rank(), s.rank(), loraCount, java.util.Arrays.toString(s.grid()), run.seeds()[0]));
+                methods.get(methods.size() - 1).rank(), s.rank(), loraCount, java.util.Arrays.toString(s.grid()), run.seeds()[0],
+                EdgeExtendedGrid.rule(MAX_EXTENSIONS), edges(atEdge)));
 
         List<List<Object>> rows = new ArrayList<>();
         double fullMean = Double.NaN;
@@ -328,6 +308,14 @@ public final class LoraSbExperiment implements Experiment {
         rep.plot("loss-vs-params.png", params, "Mean final test loss against trainable parameter count (log scale)");
 
         rep.heading("Did the claim hold?").paragraph(verdict(methods, results, fullMean));
+    }
+
+    /** "none", or "LoRA r=2: 1e-01 (still at the upper edge after 2 extensions); ...". */
+    private static String edges(Map<Method, String> atEdge) {
+        if (atEdge.isEmpty()) return "none";
+        StringBuilder b = new StringBuilder();
+        for (var e : atEdge.entrySet()) b.append(b.length() == 0 ? "" : "; ").append(e.getKey().label()).append(": ").append(e.getValue());
+        return b.toString();
     }
 
     private static String years(TextCorpus.Part p, int[] docs) {
