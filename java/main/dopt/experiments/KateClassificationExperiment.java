@@ -21,13 +21,16 @@ import java.util.Map;
  * the paper's ResNet on CIFAR-10 and BERT/RoBERTa on emotion. KATE uses the paper's network setting,
  * η = 1e-3 and ε = 1e-3 added to b² (the authors' tuned ResNet run, nazya/KATE train.ipynb); Adam
  * and AdaGrad their PyTorch defaults. Each method's learning rate is picked from its grid by the
- * mean final test loss over seeds; every method of a seed starts from the same weights and sees the
- * same batches. A second KATE with ε = 1e-6 ({@link #SMALL_EPS_KATE}) is reported beside it.
+ * mean final test loss over seeds, the grid extended past a winning edge ({@link EdgeExtendedGrid});
+ * every method of a seed starts from the same weights and sees the same batches. A second KATE with ε = 1e-6 ({@link #SMALL_EPS_KATE}) is reported beside it.
  */
 public final class KateClassificationExperiment implements Experiment {
 
     /** KATE may trail Adam's mean final test accuracy by this much (absolute) and still "match" it. */
     static final double MATCH_MARGIN = 0.005;
+
+    /** How many half-decades a learning-rate grid may be extended past a winning edge ({@link EdgeExtendedGrid}). */
+    static final int MAX_EXTENSIONS = 2;
 
     /**
      * KATE with ε = 1e-6, the small end of the authors' ε grid for KATE (nazya/KATE train.ipynb): a
@@ -47,8 +50,8 @@ public final class KateClassificationExperiment implements Experiment {
 
     /**
      * A task with its training length, how many evaluations along the way (the last at the end), and
-     * each method's learning-rate grid (by method label): four points a factor √10 apart, placed
-     * per task so that every method's best lies inside, after a one-seed probe of 200 steps.
+     * each method's starting learning-rate grid (by method label): four points a factor √10 apart,
+     * placed per task after a one-seed probe of 200 steps, extended past a winning edge when run.
      */
     record Setting(ClassificationTask task, String file, int steps, int checkpoints, Map<String, double[]> lrs, String description) { }
 
@@ -69,16 +72,17 @@ public final class KateClassificationExperiment implements Experiment {
         for (Setting s : settings) setup.append(s.description()).append("; ");
         setup.append("KATE with η = 1e-3, ε = 1e-3 (added to b² in both places, as the authors' code does for networks), and as a sensitivity check KATE with ε = 1e-6; "
                 + "Adam β = (0.9, 0.999), ε = 1e-8; AdaGrad ε = 1e-10, accumulator starting at 0; no weight decay, constant learning rates. "
-                + "Learning-rate grids (per task, placed so that each method's best lies inside them after a one-seed probe of 200 steps): ");
+                + "Starting learning-rate grids (per task, placed after a one-seed probe of 200 steps): ");
         for (Setting s : settings)
             for (Method m : methods) setup.append(s.file().replace("accuracy-", "").replace(".png", "")).append(' ').append(m.label()).append(' ')
                     .append(java.util.Arrays.toString(s.lrs().get(m.label()))).append("; ");
-        setup.append("each picked by the mean final test loss over the seeds (a grid point where any seed diverged is never picked). "
-                + "For a given seed all methods start from the same weights and see the same mini-batches.");
+        setup.append("each picked by the mean final test loss over the seeds (a grid point where any seed diverged is never picked); ")
+                .append(EdgeExtendedGrid.rule(MAX_EXTENSIONS)).append(". For a given seed all methods start from the same weights and see the same mini-batches.");
         run.report().paragraph(setup.toString());
 
         List<List<Object>> rows = new ArrayList<>(), grid = new ArrayList<>();
         Map<String, Map<String, SeedCurves>> bestByTask = new LinkedHashMap<>();
+        List<String> atEdge = new ArrayList<>();
         for (Setting s : settings) {
             double[] xs = new double[s.checkpoints()];
             for (int k = 0; k < xs.length; k++) xs[k] = checkpointStep(k, s.steps(), s.checkpoints());
@@ -86,17 +90,25 @@ public final class KateClassificationExperiment implements Experiment {
                     "test accuracy", false, false);
             Map<String, SeedCurves> best = new LinkedHashMap<>();
             for (Method m : methods) {
-                List<SeedCurves> curves = new ArrayList<>();
-                for (double lr : s.lrs().get(m.label())) {
+                Map<Double, SeedCurves> byLr = new HashMap<>();
+                EdgeExtendedGrid.Outcome search = EdgeExtendedGrid.search(s.lrs().get(m.label()), MAX_EXTENSIONS, lr -> {
                     SeedCurves c = train(s, m, lr, run.seeds());
-                    curves.add(c);
-                    grid.add(List.of(s.task().label(), m.label(), lr, Stats.mean(c.finalAccuracies()), Stats.mean(c.finalLosses())));
+                    byLr.put(lr, c);
                     run.progress(s.task().label() + " / " + m.label() + " lr " + lr + ": accuracy " + Report.fmt(Stats.mean(c.finalAccuracies()))
                             + ", loss " + Report.fmt(Stats.mean(c.finalLosses())));
+                    return c.selectionLoss();
+                });
+                for (double lr : search.scores().keySet()) {
+                    SeedCurves c = byLr.get(lr);
+                    grid.add(List.of(s.task().label(), m.label(), lr, Stats.mean(c.finalAccuracies()), Stats.mean(c.finalLosses()),
+                            search.isAdded(lr) ? "yes" : "no"));
                 }
-                SeedCurves b = SeedCurves.best(curves);
+                // every value diverged: the smallest one tried (its row shows it), flagged below
+                SeedCurves b = byLr.get(search.found() ? search.chosen() : search.scores().firstKey());
+                boolean edge = search.atEdge() || !search.found();
+                if (edge) atEdge.add(s.task().label() + " / " + m.label() + ": " + search.describe());
                 best.put(m.label(), b);
-                rows.add(List.of(s.task().label(), m.label(), b.lr(), Stats.mean(b.finalAccuracies()), Stats.std(b.finalAccuracies()),
+                rows.add(List.of(s.task().label(), m.label(), b.lr(), edge ? "yes" : "no", Stats.mean(b.finalAccuracies()), Stats.std(b.finalAccuracies()),
                         Stats.mean(b.finalLosses()), Stats.std(b.finalLosses())));
                 plot.series(m.label() + " (lr " + b.lr() + ")", xs, b.meanAccuracyCurve(), true);
             }
@@ -104,9 +116,12 @@ public final class KateClassificationExperiment implements Experiment {
             run.report().plot(s.file(), plot, "Test accuracy vs steps, mean over seeds, each method at its picked learning rate: " + s.task().label());
         }
         run.report().heading("Final test accuracy and loss (learning rate picked by mean final test loss)")
-                .table("final.csv", List.of("task", "method", "lr", "accuracy mean", "accuracy std", "test loss mean", "test loss std"), rows);
+                .table("final.csv", List.of("task", "method", "lr", "lr still at an edge", "accuracy mean", "accuracy std", "test loss mean",
+                        "test loss std"), rows)
+                .paragraph("Learning rates still at an edge of their extended grid (the best may lie further out): "
+                        + (atEdge.isEmpty() ? "none." : String.join("; ", atEdge) + "."));
         run.report().heading("Every grid point")
-                .table("grid.csv", List.of("task", "method", "lr", "accuracy mean", "test loss mean"), grid);
+                .table("grid.csv", List.of("task", "method", "lr", "accuracy mean", "test loss mean", "added by extension"), grid);
         run.report().heading("Verdict").paragraph(verdict(bestByTask, "KATE"));
         run.report().heading("Sensitivity: KATE with eps = 1e-6 (not the paper's network setting; added after the first run)")
                 .paragraph(verdict(bestByTask, SMALL_EPS_KATE));
