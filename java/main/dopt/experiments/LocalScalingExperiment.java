@@ -28,13 +28,16 @@ import java.util.function.Function;
  * communication rounds, on an MLP over real MNIST digits split iid over the clients (the paper
  * trains a neural network; its clients are simulated in one process, as here).
  *
- * <p>Each method's step size is picked from a small grid by the mean final test loss over seeds
- * (stated in the report). OASIS needs Hessian-vector products; they are forward differences of
+ * <p>Each method's step size is picked from a small grid by the mean final test loss over seeds,
+ * the grid extended past a winning edge by up to two half-decades ({@link EdgeExtendedGrid}; stated
+ * in the report). OASIS needs Hessian-vector products; they are forward differences of
  * the mini-batch gradient, (∇f(w + δz) − ∇f(w))/δ with δ = 1e-3 (one extra backward pass per step).
  */
 public final class LocalScalingExperiment implements Experiment {
     private static final int CLIENTS = 4, LOCAL_STEPS = 8, BATCH = 32, EVAL_CHUNK = 500;
     private static final float DELTA = 1e-3f;
+    /** How many half-decades a step-size grid may be extended past a winning edge ({@link EdgeExtendedGrid}). */
+    static final int MAX_EXTENSIONS = 2;
 
     @Override public String name() { return "local-scaling"; }
 
@@ -206,20 +209,20 @@ public final class LocalScalingExperiment implements Experiment {
                 "%s (%d train / %d test digits), MLP %d-%d-%d, %d clients with iid shards, batch %d per client, H = %d local steps "
                         + "per round (synchronous Adam: H = 1), %d rounds, test accuracy after every %d rounds. Preconditioners stay "
                         + "local (only models are averaged). OASIS: β₂ = 0.99, truncation α = 0.01, Hessian-vector products by forward "
-                        + "differences (δ = 1e-3). Step size per method chosen from its grid by the mean final test loss over seeds.",
+                        + "differences (δ = 1e-3). Step size per method chosen from its starting grid (%s) by the mean final test loss "
+                        + "over seeds (a step where any seed diverged is never picked); %s.",
                 data[0].name(), data[0].n(), data[1].n(), data[0].dim(), hidden, data[0].classes(), CLIENTS, BATCH, LOCAL_STEPS, rounds,
-                evalEvery));
+                evalEvery, startingGrids(quick), EdgeExtendedGrid.rule(MAX_EXTENSIONS)));
         List<List<Object>> grid = new ArrayList<>(), best = new ArrayList<>();
         LinePlot accPlot = new LinePlot("Test accuracy vs communication rounds (mean over " + seeds.length + " seeds)",
                 "communication rounds", "test accuracy", false, false);
         LinePlot lossPlot = new LinePlot("Test loss vs communication rounds (mean over " + seeds.length + " seeds)",
                 "communication rounds", "test loss", false, true);
+        List<String> atEdge = new ArrayList<>();
         for (Method m : methods()) {
-            double bestLoss = Double.POSITIVE_INFINITY;
-            Curve[] bestCurves = null;
-            double bestLr = Double.NaN;
-            double[] lrs = quick ? new double[] {m.lrs()[1]} : m.lrs();
-            for (double lr : lrs) {
+            java.util.Map<Double, Curve[]> byLr = new java.util.HashMap<>();
+            java.util.Map<Double, List<Object>> rowByLr = new java.util.HashMap<>();
+            EdgeExtendedGrid.Outcome search = EdgeExtendedGrid.search(startingGrid(m, quick), MAX_EXTENSIONS, lr -> {
                 Curve[] curves = new Curve[seeds.length];
                 double[] finalLoss = new double[seeds.length], finalAcc = new double[seeds.length];
                 for (int s = 0; s < seeds.length; s++) {
@@ -230,13 +233,20 @@ public final class LocalScalingExperiment implements Experiment {
                 double ml = Stats.mean(finalLoss);
                 run.progress(String.format(java.util.Locale.ROOT, "%s lr %g: final test loss %.4f, accuracy %.4f", m.name(), lr, ml,
                         Stats.mean(finalAcc)));
-                grid.add(List.of(m.name(), lr, ml, Stats.mean(finalAcc), Stats.std(finalAcc)));
-                if (ml < bestLoss || bestCurves == null) {
-                    bestLoss = ml;
-                    bestCurves = curves;
-                    bestLr = lr;
-                }
+                byLr.put(lr, curves);
+                rowByLr.put(lr, List.of(m.name(), lr, ml, Stats.mean(finalAcc), Stats.std(finalAcc)));
+                return ml;
+            });
+            for (double lr : search.scores().keySet()) {
+                List<Object> row = new ArrayList<>(rowByLr.get(lr));
+                row.add(search.isAdded(lr) ? "yes" : "no");
+                grid.add(row);
             }
+            // every step diverged: the smallest one tried (its row shows it), flagged below
+            double bestLr = search.found() ? search.chosen() : search.scores().firstKey();
+            Curve[] bestCurves = byLr.get(bestLr);
+            boolean edge = search.atEdge() || !search.found();
+            if (edge) atEdge.add(m.name() + ": " + search.describe());
             double[] rs = bestCurves[0].rounds(), meanAcc = new double[rs.length], meanLoss = new double[rs.length];
             for (int k = 0; k < rs.length; k++) {
                 double[] a = new double[seeds.length], l = new double[seeds.length];
@@ -254,17 +264,31 @@ public final class LocalScalingExperiment implements Experiment {
             lossPlot.series(label, rs, meanLoss, true);
             double top = quick ? 0.5 : 0.95;
             best.add(List.of(m.name(), bestLr, m.localSteps(), meanLoss[rs.length - 1], Stats.mean(finalAcc), Stats.std(finalAcc),
-                    roundsTo(rs, meanAcc, quick ? 0.3 : 0.9), roundsTo(rs, meanAcc, top)));
+                    roundsTo(rs, meanAcc, quick ? 0.3 : 0.9), roundsTo(rs, meanAcc, top), edge ? "yes" : "no"));
         }
         String target = quick ? "0.3 / 0.5" : "0.90 / 0.95";
         report.heading("Result (best step size per method)").table("best.csv",
                 List.of("method", "lr", "H", "final test loss", "final test accuracy", "± std", "rounds to acc " + target.split(" / ")[0],
-                        "rounds to acc " + target.split(" / ")[1]), best);
+                        "rounds to acc " + target.split(" / ")[1], "lr still at an edge"), best)
+                .paragraph("Step sizes still at an edge of their extended grid (the best may lie further out): "
+                        + (atEdge.isEmpty() ? "none." : String.join("; ", atEdge) + "."));
         report.plot("accuracy-vs-rounds.png", accPlot, "Mean test accuracy against communication rounds, best step size per method");
         report.plot("loss-vs-rounds.png", lossPlot, "Mean test loss against communication rounds, best step size per method");
         report.heading("Every step size").table("grid.csv", List.of("method", "lr", "mean final test loss", "mean final test accuracy",
-                "± std"), grid);
+                "± std", "added by extension"), grid);
         report.heading("Verdict").paragraph(verdict(best));
+    }
+
+    /** The grid a method's search starts from: its own, or in quick mode its middle value alone. */
+    private static double[] startingGrid(Method m, boolean quick) {
+        return quick ? new double[] {m.lrs()[1]} : m.lrs();
+    }
+
+    private static String startingGrids(boolean quick) {
+        StringBuilder b = new StringBuilder();
+        for (Method m : methods())
+            b.append(b.length() == 0 ? "" : "; ").append(m.name()).append(' ').append(java.util.Arrays.toString(startingGrid(m, quick)));
+        return b.toString();
     }
 
     /** The first evaluated round whose mean accuracy reaches {@code target}, or "not reached". */
