@@ -15,6 +15,7 @@ import dopt.tensor.Dense;
 import dopt.tensor.Param;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,28 +158,22 @@ public final class HeavyTailLmExperiment implements Experiment {
         double[] xs = new double[s.checkpoints() + 1];
         for (int c = 0; c <= s.checkpoints(); c++) xs[c] = (double) c * s.steps() / s.checkpoints();
         for (Method m : methods) {
-            java.util.TreeMap<Double, SeedLosses> grid = new java.util.TreeMap<>();
-            List<Double> todo = new ArrayList<>();
-            for (double lr : m.grid()) todo.add(lr);
-            int extensions = 0;
-            while (!todo.isEmpty()) {
-                for (double lr : todo) {
-                    SeedLosses r = new SeedLosses(lrLabel(lr), tuning.length, s.checkpoints() + 1);
-                    for (int i = 0; i < tuning.length; i++) fineTune(b, m, lr, tuning[i], r, i);
-                    grid.put(lr, r);
-                    run.progress(String.format("%s %s: tuning median %.4f, p95 %.4f", m.label(), lrLabel(lr), r.finalQuantile(0.5), r.finalQuantile(0.95)));
-                }
-                todo.clear();
-                double best = bestLr(grid);
-                if (extensions < s.gridExtensions() && best == grid.firstKey()) todo.add(LoraSbExperiment.halfDecadeBelow(best));
-                else if (extensions < s.gridExtensions() && best == grid.lastKey()) todo.add(LoraSbExperiment.halfDecadeAbove(best));
-                extensions += todo.size();
+            Map<Double, SeedLosses> tuned = new HashMap<>();
+            EdgeExtendedGrid.Outcome search = EdgeExtendedGrid.search(m.grid(), s.gridExtensions(), lr -> {
+                SeedLosses r = new SeedLosses(lrLabel(lr), tuning.length, s.checkpoints() + 1);
+                for (int i = 0; i < tuning.length; i++) fineTune(b, m, lr, tuning[i], r, i);
+                tuned.put(lr, r);
+                run.progress(String.format("%s %s: tuning median %.4f, p95 %.4f", m.label(), lrLabel(lr), r.finalQuantile(0.5), r.finalQuantile(0.95)));
+                return r.finalQuantile(0.5);
+            });
+            if (!search.found()) throw new IllegalStateException(m.label() + ": every step size diverged on the tuning seeds");
+            double lr = search.chosen();
+            for (double g : search.scores().keySet()) {
+                SeedLosses t = tuned.get(g);
+                gridRows.add(List.of(m.label(), lrLabel(g), t.finalQuantile(0.5), t.finalQuantile(0.95),
+                        t.diverged() + "/" + t.seeds(), g == lr ? "chosen" : ""));
             }
-            double lr = bestLr(grid);
-            for (var e : grid.entrySet())
-                gridRows.add(List.of(m.label(), lrLabel(e.getKey()), e.getValue().finalQuantile(0.5), e.getValue().finalQuantile(0.95),
-                        e.getValue().diverged() + "/" + e.getValue().seeds(), e.getKey() == lr ? "chosen" : ""));
-            String edge = grid.size() > 1 && lr == grid.firstKey() ? "lowest of grid" : grid.size() > 1 && lr == grid.lastKey() ? "highest of grid" : "";
+            String edge = !search.atEdge() ? "" : lr == search.scores().firstKey() ? "lowest of grid" : "highest of grid";
             SeedLosses r = new SeedLosses(lrLabel(lr), seeds.length, s.checkpoints() + 1);
             double[] test = new double[seeds.length], secs = new double[seeds.length];
             for (int i = 0; i < seeds.length; i++) {
@@ -228,12 +223,6 @@ public final class HeavyTailLmExperiment implements Experiment {
     }
 
     private static String lrLabel(double lr) { return "lr=" + String.format("%.0e", lr); }
-
-    private static double bestLr(java.util.TreeMap<Double, SeedLosses> grid) {
-        double best = grid.firstKey();
-        for (var e : grid.entrySet()) if (e.getValue().finalQuantile(0.5) < grid.get(best).finalQuantile(0.5)) best = e.getKey();
-        return best;
-    }
 
     private static double[] finiteOrNaN(double[] v) {
         double[] out = v.clone();
