@@ -16,6 +16,9 @@ import dopt.state.StateTree;
  * which makes v_0 the mini-batch gradient (b evaluations) and fills the sampled rows of the table.
  * The default λ = b/(2n) is ZeroSARAH's (their Theorem 1); the batch S_t holds b distinct indices.
  * The table is n × dim floats, the memory price SAGA-type methods pay for needing no full pass.
+ * The paper's algorithm box could not be read with our tools (only its abstract and summaries,
+ * which name the estimator "zerosarah"); the recursion above is ZeroSARAH's, as that name and
+ * methods.md B4 describe, not checked line by line against the paper.
  */
 public final class SagaSarahFrankWolfe extends FrankWolfeMethod {
     private final int b;

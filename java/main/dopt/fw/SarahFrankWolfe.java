@@ -6,9 +6,11 @@ import dopt.state.StateTree;
  * Sarah-FW (Beznosikov, Dobre and Gidel 2024, "Sarah Frank-Wolfe", Algorithm 1): the SARAH
  * recursive estimator (Nguyen et al. 2017) inside Frank–Wolfe,
  * v_t = v_{t−1} + (1/b) Σ_{i∈S_t} (∇f_i(x_t) − ∇f_i(x_{t−1})), 2b evaluations, with a full gradient
- * (n evaluations) at the start of every epoch of m iterations. Their box draws the restart by a
- * coin of probability p (loopless); we restart every m = 1/p iterations as the brief (methods.md
- * B4) specifies, which has the same expected cost. Batch and epoch stay constant: no large batches.
+ * (n evaluations) at the start of every epoch of m iterations, as methods.md B4 specifies. The
+ * paper's algorithm box could not be read with our tools (only its abstract and summaries, searched
+ * again on 2026-12-07), so this follows the abstract, the spec and SARAH itself; the paper may draw
+ * the restart by a coin of probability p (loopless) instead, which has the same expected cost
+ * m = 1/p. Batch and epoch stay constant: no large batches.
  */
 public final class SarahFrankWolfe extends FrankWolfeMethod {
     private final int b, m;
