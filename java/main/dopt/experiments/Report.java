@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * An experiment's report: Markdown ({@code report.md}) with a header naming the machine, the date
- * and the command that reproduces it, then the sections, tables and plots the experiment adds, in
+ * An experiment's report: Markdown ({@code report.md}) with a header naming the machine, the date,
+ * the command that reproduces it and the run's wall time, then the sections, tables and plots the experiment adds, in
  * order. Tables are also written as CSV so that numbers can be re-plotted without parsing
  * Markdown. Numbers are formatted with {@link #fmt} so that reports read alike.
  */
@@ -22,11 +22,19 @@ public final class Report {
     private final Path dir;
     private final String command;
     private final List<String> body = new ArrayList<>();
+    /** When the run began: reports state their wall time, so a rerun can be planned from them. */
+    private final long startNanos = System.nanoTime();
 
     public Report(String experiment, Path dir, String command) {
         this.experiment = experiment;
         this.dir = dir;
         this.command = command;
+    }
+
+    /** Wall time since this report was made (the start of the run), e.g. {@code 7 min 15 s}. */
+    public String elapsed() {
+        long s = Math.round((System.nanoTime() - startNanos) / 1e9);
+        return s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s";
     }
 
     public String experiment() { return experiment; }
@@ -86,7 +94,11 @@ public final class Report {
         md.append("# ").append(experiment).append("\n\n");
         md.append("- date: ").append(LocalDate.now()).append('\n');
         md.append("- machine: ").append(machine()).append('\n');
-        md.append("- command: `").append(command).append("`\n\n");
+        md.append("- command: `").append(command).append("`\n");
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        md.append("- wall time: ").append(elapsed())
+                .append(load < 0 ? "" : String.format(Locale.ROOT, " (load average %.1f at the end: other work on the machine slows a run)", load))
+                .append("\n\n");
         for (String part : body) md.append(part).append("\n\n");
         Path file = dir.resolve("report.md");
         writeAtomically(file, md.toString());

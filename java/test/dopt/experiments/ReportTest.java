@@ -25,7 +25,8 @@ class ReportTest {
         Path md = Experiments.run(e, new long[] {1, 2}, dir, true, "./dopt experiment run toy");
         String text = Files.readString(md);
         assertTrue(text.startsWith("# toy\n"), text);
-        assertTrue(text.contains("- command: `./dopt experiment run toy`"), text);
+        assertTrue(text.contains("- command: `./dopt experiment run toy`\n- wall time: "), text);
+        assertTrue(text.matches("(?s).*- wall time: \\d+ (s|min \\d+ s).*"), text);
         assertTrue(text.contains("| x | x^2 |\n|---|---|\n| 1 | 1.000 |\n| 2 | 4.000 |"), text);
         assertTrue(text.contains("![squares](p.png)"), text);
         assertEquals("x,x^2\n1,1.000\n2,4.000\n", Files.readString(dir.resolve("t.csv")));
