@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# MEMOPT with a tuned learning rate per optimizer: AdamW, FRUGAL (rho 0.25), GaLore and BAdam pre-training the 1M
+# LLaMA-style LM on SOTU on 2 ranks, 300 steps, everything else as jobs/memopt-lm-base.json (and memopt-lm.sh).
+#   1. jobs/sweeps/memopt-lm-lr-grid.json: seed 1, lr 6.32e-4 / 2e-3 / 6.32e-3 (half-decades around the old shared lr);
+#      where a method's best lr is at an edge, one more half-decade past it (generated memopt-lm-lr-grid-ext.json);
+#   2. pick per method the lr with the lowest seed-1 validation loss; jobs/sweeps/memopt-lm-tuned.json (written
+#      here, seeds 2 and 3 at the picks) runs the other seeds;
+#   3. sweep reports (plots) and memopt_tuned.py's grid table, picks and 3-seed table into OUT.
+# Runs the points here (--local); on a cluster submit the same sweep files with ./dopt sweep submit, stage by stage.
+#   benchmarks/memopt/memopt-lm-tuned.sh [OUT]     (default benchmarks/results/memopt-lm-tuned-<date>)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$repo/benchmarks/results/memopt-lm-tuned-$(date +%F)}
+py="python3 $repo/benchmarks/memopt/memopt_tuned.py"
+cd "$repo"
+./dopt setup --data sotu
+grid=runs/sweeps/memopt-lm-lr-grid
+ext=runs/sweeps/memopt-lm-lr-grid-ext
+tuned=runs/sweeps/memopt-lm-tuned
+./dopt sweep run jobs/sweeps/memopt-lm-lr-grid.json --local || true   # a failed point shows in the report
+dirs=$grid
+$py extend "$ext.json" $grid
+if [ -f "$ext.json" ]; then
+  ./dopt sweep run "$ext.json" --local || true
+  dirs="$grid $ext"
+fi
+$py tuned jobs/sweeps/memopt-lm-tuned.json 2,3 $dirs
+./dopt sweep run jobs/sweeps/memopt-lm-tuned.json --local || true
+mkdir -p "$out"
+for d in $dirs $tuned; do
+  s=$(basename "$d")
+  ./dopt sweep report "$d" > /dev/null
+  mkdir -p "$out/$s"
+  cp -r "$d/report.md" "$d/report.csv" "$d/plots" "$out/$s/"
+done
+[ -f "$ext.json" ] && cp "$ext.json" "$out/"
+cp jobs/sweeps/memopt-lm-tuned.json "$out/"
+$py report "$out" $tuned $dirs
