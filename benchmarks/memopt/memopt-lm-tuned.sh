@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# MEMOPT with a tuned learning rate per optimizer: AdamW, FRUGAL (rho 0.25), GaLore and BAdam pre-training the 1M
+# MEMOPT with a tuned learning rate per optimizer: AdamW, FRUGAL (rho 0.25 and 0), GaLore and BAdam pre-training the 1M
 # LLaMA-style LM on SOTU on 2 ranks, 300 steps, everything else as jobs/memopt-lm-base.json (and memopt-lm.sh).
-#   1. jobs/sweeps/memopt-lm-lr-grid.json: seed 1, lr 6.32e-4 / 2e-3 / 6.32e-3 (half-decades around the old shared lr);
+#   1. jobs/sweeps/memopt-lm-lr-grid.json (and memopt-lm-lr-grid-frugal-rho0.json): seed 1, lr 6.32e-4 / 2e-3 /
+#      6.32e-3 (half-decades around the old shared lr);
 #      where a method's best lr is at an edge, one more half-decade past it (generated memopt-lm-lr-grid-ext.json);
 #   2. pick per method the lr with the lowest seed-1 validation loss; jobs/sweeps/memopt-lm-tuned.json (written
 #      here, seeds 2 and 3 at the picks) runs the other seeds;
@@ -17,12 +18,14 @@ cd "$repo"
 grid=runs/sweeps/memopt-lm-lr-grid
 ext=runs/sweeps/memopt-lm-lr-grid-ext
 tuned=runs/sweeps/memopt-lm-tuned
+rho0=runs/sweeps/memopt-lm-lr-grid-frugal-rho0
 ./dopt sweep run jobs/sweeps/memopt-lm-lr-grid.json --local || true   # a failed point shows in the report
-dirs=$grid
-$py extend "$ext.json" $grid
+./dopt sweep run jobs/sweeps/memopt-lm-lr-grid-frugal-rho0.json --local || true
+dirs="$grid $rho0"
+$py extend "$ext.json" $dirs
 if [ -f "$ext.json" ]; then
   ./dopt sweep run "$ext.json" --local || true
-  dirs="$grid $ext"
+  dirs="$dirs $ext"
 fi
 $py tuned jobs/sweeps/memopt-lm-tuned.json 2,3 $dirs
 ./dopt sweep run jobs/sweeps/memopt-lm-tuned.json --local || true
