@@ -4,8 +4,9 @@
 #   1. jobs/sweeps/memopt-lm-lr-grid.json (and memopt-lm-lr-grid-frugal-rho0.json): seed 1, lr 6.32e-4 / 2e-3 /
 #      6.32e-3 (half-decades around the old shared lr);
 #      where a method's best lr is at an edge, one more half-decade past it (generated memopt-lm-lr-grid-ext.json);
-#   2. pick per method the lr with the lowest seed-1 validation loss; jobs/sweeps/memopt-lm-tuned.json (written
-#      here, seeds 2 and 3 at the picks) runs the other seeds;
+#      then the quarter-decades either side of each method's best (generated memopt-lm-lr-grid-fine.json);
+#   2. pick per method the lr with the lowest seed-1 validation loss over all of these; jobs/sweeps/memopt-lm-tuned.json
+#      (written here, seeds 2 and 3 at the picks) runs the other seeds;
 #   3. sweep reports (plots) and memopt_tuned.py's grid table, picks and 3-seed table into OUT.
 # Runs the points here (--local); on a cluster submit the same sweep files with ./dopt sweep submit, stage by stage.
 #   benchmarks/memopt/memopt-lm-tuned.sh [OUT]     (default benchmarks/results/memopt-lm-tuned-<date>)
@@ -17,6 +18,7 @@ cd "$repo"
 ./dopt setup --data sotu
 grid=runs/sweeps/memopt-lm-lr-grid
 ext=runs/sweeps/memopt-lm-lr-grid-ext
+fine=runs/sweeps/memopt-lm-lr-grid-fine
 tuned=runs/sweeps/memopt-lm-tuned
 rho0=runs/sweeps/memopt-lm-lr-grid-frugal-rho0
 ./dopt sweep run jobs/sweeps/memopt-lm-lr-grid.json --local || true   # a failed point shows in the report
@@ -27,6 +29,11 @@ if [ -f "$ext.json" ]; then
   ./dopt sweep run "$ext.json" --local || true
   dirs="$dirs $ext"
 fi
+$py refine "$fine.json" $dirs
+if [ -f "$fine.json" ]; then
+  ./dopt sweep run "$fine.json" --local || true
+  dirs="$dirs $fine"
+fi
 $py tuned jobs/sweeps/memopt-lm-tuned.json 2,3 $dirs
 ./dopt sweep run jobs/sweeps/memopt-lm-tuned.json --local || true
 mkdir -p "$out"
@@ -36,6 +43,6 @@ for d in $dirs $tuned; do
   mkdir -p "$out/$s"
   cp -r "$d/report.md" "$d/report.csv" "$d/plots" "$out/$s/"
 done
-[ -f "$ext.json" ] && cp "$ext.json" "$out/"
+for f in "$ext.json" "$fine.json"; do if [ -f "$f" ]; then cp "$f" "$out/"; fi; done
 cp jobs/sweeps/memopt-lm-tuned.json "$out/"
 $py report "$out" $tuned $dirs

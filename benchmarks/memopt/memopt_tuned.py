@@ -4,7 +4,10 @@
   memopt_tuned.py extend SWEEP_FILE GRID_DIR...     where a method's best seed-1 lr sits at the edge of the lrs
                                                     tried, write a sweep of the next half-decade past it (once:
                                                     nothing when that lr was already tried); no file if none
-  memopt_tuned.py tuned SWEEP_FILE SEEDS GRID_DIR...  the sweep of every method at its pick, seeds e.g. 2,3
+  memopt_tuned.py refine SWEEP_FILE GRID_DIR...     a sweep of the quarter-decades either side of each method's
+                                                    pick (seed 1), those not tried yet
+  memopt_tuned.py tuned SWEEP_FILE SEEDS DIR... [--missing]  the sweep of every method at its pick, seeds e.g.
+                                                    2,3 (--missing: only methods with a seed not yet run at the pick)
   memopt_tuned.py report OUT TUNED_DIR GRID_DIR...  grid.csv/grid.md (seed-1 validation loss per lr), picks,
                                                     table.csv/table.md (the pick's seed 1 from the grid plus the
                                                     tuned sweep's seeds: mean ± std, perplexity, state, tokens/s)
@@ -79,11 +82,33 @@ def extend(sweep_file, dirs):
         os.remove(sweep_file)
 
 
+def refine(sweep_file, dirs):
+    g = grid(dirs)
+    opts = []
+    for name, (lr, loss, edge) in sorted(picks(g).items(), key=lambda kv: order_key(kv[0])):
+        for nxt in (sig(lr / 10 ** 0.25), sig(lr * 10 ** 0.25)):
+            if not any(math.isclose(nxt, t, rel_tol=0.05) for t in g[name]):
+                print("refine %s: pick %.3g, adding %.3g" % (name, lr, nxt))
+                opts.append(optimizer(name, nxt))
+    if opts:
+        write_sweep(sweep_file, os.path.splitext(os.path.basename(sweep_file))[0], [1], opts)
+    elif os.path.exists(sweep_file):
+        os.remove(sweep_file)
+
+
 def tuned(sweep_file, seeds, dirs):
+    missing = "--missing" in dirs
+    dirs = [d for d in dirs if d != "--missing"]
     p = picks(grid(dirs))
-    opts = [optimizer(n, p[n][0]) for n in sorted(p, key=order_key)]
-    write_sweep(sweep_file, os.path.splitext(os.path.basename(sweep_file))[0], [int(s) for s in seeds.split(",")], opts)
-    for n in sorted(p, key=order_key):
+    seeds = [int(s) for s in seeds.split(",")]
+    done = {(r["name"], r["seed"]) for r in load(dirs)[0] if r["name"] in p and math.isclose(r["lr"], p[r["name"]][0])}
+    names = [n for n in sorted(p, key=order_key) if not missing or any((n, s) not in done for s in seeds)]
+    opts = [optimizer(n, p[n][0]) for n in names]
+    if not opts:
+        print("every method has seeds %s at its pick" % seeds)
+        return
+    write_sweep(sweep_file, os.path.splitext(os.path.basename(sweep_file))[0], seeds, opts)
+    for n in names:
         print("pick %s: lr %.3g (seed-1 validation loss %.4f)%s" % (n, p[n][0], p[n][1], " at the " + p[n][2] if p[n][2] else ""))
 
 
@@ -140,6 +165,8 @@ if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "extend":
         extend(args[0], args[1:])
+    elif cmd == "refine":
+        refine(args[0], args[1:])
     elif cmd == "tuned":
         tuned(args[0], args[1], args[2:])
     elif cmd == "report":
