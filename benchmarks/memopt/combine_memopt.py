@@ -19,6 +19,9 @@ def load(sweeps):
     runs, unigram = [], None
     for sweep in sweeps:
         pts = os.path.join(sweep, "points")
+        if not os.path.isdir(pts):
+            print("combine_memopt: no points in %s, skipped" % sweep, file=sys.stderr)
+            continue
         for p in sorted(os.listdir(pts)):
             sfile = os.path.join(pts, p, "summary.json")
             if not os.path.exists(os.path.join(pts, p, "_SUCCESS")) or not os.path.exists(sfile):
