@@ -26,25 +26,23 @@ public final class StateTree {
     /** A float tensor: flat row-major data and its shape (product of shape == data.length). */
     public record FloatLeaf(float[] data, int[] shape) implements Leaf {
         public FloatLeaf {
-            Objects.requireNonNull(data);
-            Objects.requireNonNull(shape);
-            long n = 1;
-            for (int d : shape) n *= d;
-            if (n != data.length)
-                throw new IllegalArgumentException("shape product " + n + " != data length " + data.length);
+            checkShape(Objects.requireNonNull(data).length, shape);
         }
     }
 
     /** A float64 tensor, as {@link FloatLeaf}: iterates, chain states and momenta of double-precision methods. */
     public record DoubleLeaf(double[] data, int[] shape) implements Leaf {
         public DoubleLeaf {
-            Objects.requireNonNull(data);
-            Objects.requireNonNull(shape);
-            long n = 1;
-            for (int d : shape) n *= d;
-            if (n != data.length)
-                throw new IllegalArgumentException("shape product " + n + " != data length " + data.length);
+            checkShape(Objects.requireNonNull(data).length, shape);
         }
+    }
+
+    /** A tensor's shape must hold exactly its {@code length} elements. */
+    private static void checkShape(int length, int[] shape) {
+        Objects.requireNonNull(shape);
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n != length) throw new IllegalArgumentException("shape product " + n + " != data length " + length);
     }
 
     /** A vector of 64-bit integers (step counters, RNG words, loader positions). */
