@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compressed data-parallel training on 2 ranks (MPJ multicore): the MNIST MLP 784-512-512-10 with
+# Compressed data-parallel training on 2 ranks (NP=4 for 4; MPJ multicore): the MNIST MLP 784-512-512-10 with
 # dense all-reduce, TopK 1 % and 10 % (EF14), scaled sign (EF14), QSGD s=16, natural dithering s=8
 # (both unbiased, no error feedback) and PowerSGD rank 4 (EF14): same job, steps and seed for all.
 # Collects bytes per step and time per step (trace.h5), test accuracy (summary.json) and each
@@ -16,8 +16,10 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 steps=${1:-100}
 lm_steps=${LM_STEPS:-30}
+np=${NP:-2}
 date=${DATE:-$(date -u +%F)}
 out="benchmarks/results/compressed-training-$date"
+[ "$np" = 2 ] || out="benchmarks/results/compressed-training-np$np-$date"
 work="benchmarks/out/compressed-training"
 ./dopt setup --data mnist >/dev/null
 if [ "${LM:-0}" = 1 ]; then ./dopt setup --data sotu >/dev/null; fi
@@ -45,18 +47,18 @@ run_set() {
       "$tag-$name" "$base" "$n" "$comm" >"$job"
     load=$(cut -d' ' -f1 /proc/loadavg)
     echo "== $tag $name (load average $load)"
-    ./dopt run "$job" --np 2 --dev multicore --output "$dir" | grep -E '^dopt:|test accuracy|validation perplexity|steps/s'
+    ./dopt run "$job" --np "$np" --dev multicore --output "$dir" | grep -E '^dopt:|test accuracy|validation perplexity|steps/s'
     args+=("$name" "$ef" "$job" "$dir" "$load")
   done
   mkdir -p "$dest/jobs" && cp "$work"/jobs/"$tag"-*.json "$dest/jobs/"
   java -cp target/dopt.jar dopt.bench.CompressedTrainingReport "$dest" "$machine" \
-    "MLP=${MLP:-1} LM=${LM:-0} LM_STEPS=$lm_steps benchmarks/comm/compressed-training.sh $steps" "$note The ${#variants[@]} runs took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s here." "${args[@]}"
+    "NP=$np MLP=${MLP:-1} LM=${LM:-0} LM_STEPS=$lm_steps benchmarks/comm/compressed-training.sh $steps" "$note The ${#variants[@]} runs took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s here." "${args[@]}"
 }
 
 mlp='"model": {"type": "mlp", "hidden": [512, 512]}, "data": {"dataset": "mnist", "sharding": "iid", "batch_size": 64},
  "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9, "schedule": "warmup_cosine", "warmup_steps": 20}'
 [ "${MLP:-1}" = 0 ] || run_set mlp "$out" "$mlp" "$steps" \
-  "Full MNIST (60 000 train / 10 000 test); $steps steps of 2 × 64 examples (about $((steps * 128 * 100 / 60000)) % of an epoch), short to keep the script near 10 minutes; the machine is shared (load average in the last column), so times are noisy."
+  "Full MNIST (60 000 train / 10 000 test); $steps steps of $np × 64 examples (about $((steps * np * 64 * 100 / 60000)) % of an epoch), short to keep the script near 10 minutes; the machine is shared (load average in the last column), so times are noisy."
 if [ "${LM:-0}" = 1 ]; then
   # jobs/sotu-lm.json with fewer steps
   lm='"model": {"type": "transformer", "preset": "1m"}, "data": {"dataset": "sotu", "batch_size": 8, "seq_len": 128},

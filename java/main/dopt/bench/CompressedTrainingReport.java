@@ -37,7 +37,7 @@ public final class CompressedTrainingReport {
      * steps of the mean over ranks (robust to the JIT warm-up of the first steps and to other jobs
      * on a shared machine); wallMs is the loop's mean, warm-up included.
      */
-    record Row(String label, String pairing, Job job, double bytesPerStep, double wallMs, double stepMs, double computeMs, double commMs,
+    record Row(String label, String pairing, Job job, int ranks, double bytesPerStep, double wallMs, double stepMs, double computeMs, double commMs,
                double testAccuracyPct, double testLoss, double finalLoss, String load) { }
 
     public static void main(String[] args) throws Exception {
@@ -64,7 +64,7 @@ public final class CompressedTrainingReport {
             step[i] = new float[compute[i].length];
             for (int r = 0; r < step[i].length; r++) step[i][r] = compute[i][r] + comm[i][r];
         }
-        return new Row(label, pairing, job, sum / cells, 1000 / s.get("steps_per_second").asDouble(), medianOfRankMeans(step), medianOfRankMeans(compute),
+        return new Row(label, pairing, job, s.get("ranks").asInt(), sum / cells, 1000 / s.get("steps_per_second").asDouble(), medianOfRankMeans(step), medianOfRankMeans(compute),
                 medianOfRankMeans(comm), s.get("test_accuracy_pct").asDouble(), s.get("test loss").asDouble(),
                 s.get("final train loss").asDouble(), load);
     }
@@ -96,7 +96,7 @@ public final class CompressedTrainingReport {
         ObjectNode root = om.createObjectNode();
         root.put("machine", machine).put("command", command).put("note", note);
         Row dense = rows.get(0);
-        root.put("steps", dense.job().steps).put("ranks", 2).put("seed", dense.job().seed);
+        root.put("steps", dense.job().steps).put("ranks", dense.ranks()).put("seed", dense.job().seed);
         ArrayNode runs = root.putArray("runs");
         for (Row r : rows) {
             ObjectNode o = runs.addObject();
@@ -119,8 +119,8 @@ public final class CompressedTrainingReport {
         sb.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         String hyper = j.optimizer.name == Job.OptimizerName.SGD ? "momentum " + fmt(j.optimizer.momentum)
                 : "β₁ " + fmt(j.optimizer.beta1) + ", β₂ " + fmt(j.optimizer.beta2);
-        sb.append(String.format(Locale.ROOT, "Setup: 2 ranks (`dopt run --np 2 --dev multicore`), %s, batch %d per rank, optimizer %s (lr %s, %s, %s), %d steps, seed %d, the same job for every run but `comm`.%n%n",
-                j.model.type == Job.ModelType.MLP ? "MLP 784-" + join(j.model.hidden) + "-10 (" + mlpParams(j) + " parameters)"
+        sb.append(String.format(Locale.ROOT, "Setup: %d ranks (`dopt run --np %d --dev multicore`), %s, batch %d per rank, optimizer %s (lr %s, %s, %s), %d steps, seed %d, the same job for every run but `comm`.%n%n",
+                dense.ranks(), dense.ranks(), j.model.type == Job.ModelType.MLP ? "MLP 784-" + join(j.model.hidden) + "-10 (" + mlpParams(j) + " parameters)"
                         : "transformer preset " + j.model.preset.name().toLowerCase() + ", sequence length " + j.data.seqLen,
                 j.data.batchSize, j.optimizer.name.name().toLowerCase(), fmt(j.optimizer.lr), hyper, j.optimizer.schedule.name().toLowerCase(), j.steps, j.seed));
         sb.append(note).append("\n\n");
