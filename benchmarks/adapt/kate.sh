@@ -35,7 +35,7 @@ for o in kate kate0 adagrad adam; do
           -e "s/\"seed\": 1/\"seed\": $seed/" -e "s#\"optimizer\": {[^}]*}#\"optimizer\": ${opt[$o]}#" \
           -e "s#runs/kate-spambase#$runs/$name#" jobs/adapt/kate-spambase.json >"$runs/$name.json"
       ./dopt run "$runs/$name.json" --np 1 >"$runs/$name.log" 2>&1 || echo "run $name failed (see $runs/$name.log)" >&2
-      acc=$(sed -n 's/.*"test accuracy" : "\(.*\)".*/\1/p' "$runs/$name/summary.json" 2>/dev/null || echo failed)
+      acc=$(/usr/bin/python3 -c "import json,sys; print('%.2f %%' % (100 * json.load(open(sys.argv[1]))['test_accuracy']))" "$runs/$name/summary.json" 2>/dev/null || echo failed)
       loss=$(/usr/bin/python3 -c "import h5py,sys; l=h5py.File(sys.argv[1],'r')['trace/global_loss'][:,0]; print('%.4f' % l[-50:].mean())" "$runs/$name/trace.h5" 2>/dev/null || echo failed)
       echo "| $o | $d | $seed | $loss | $acc |" >>"$report"
     done

@@ -29,10 +29,9 @@ def load(sweeps):
             job = json.load(open(os.path.join(pts, p, "job.json")))
             s = json.load(open(sfile))
             o = job["optimizer"]
-            size, unit = s["optimizer state"].split()[:2]
             tokens = job["data"]["batch_size"] * job["data"]["seq_len"] * s["ranks"]
-            runs.append(dict(name=method(o), lr=o["lr"], seed=job["seed"], loss=s["test loss"],
-                             state=float(size) * UNITS[unit], tps=s["steps_per_second"] * tokens,
+            runs.append(dict(name=method(o), lr=o["lr"], seed=job["seed"], loss=s["test_loss"],
+                             state=float(s["optimizer_state_bytes_per_rank"]), tps=s["steps_per_second"] * tokens,
                              steps=job["steps"], point=os.path.join(os.path.basename(sweep.rstrip("/")), p)))
             unigram = s.get("unigram_baseline_loss", unigram)
     return runs, unigram

@@ -53,8 +53,8 @@ public final class CompressedTrainingReport {
 
     static Row read(String label, String pairing, Path jobFile, Path dir, String load) throws Exception {
         Job job = JobFile.read(jobFile);
-        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
-        var trace = Trace.read(dir.resolve("trace.h5"));
+        dopt.io.RunSummary s = dopt.io.RunSummary.read(dopt.io.RunFolder.summary(dir));
+        var trace = Trace.read(dopt.io.RunFolder.trace(dir));
         float[][] bytes = trace.get("bytes_sent"), compute = trace.get("compute_ms"), comm = trace.get("comm_ms");
         double sum = 0;
         int cells = 0;
@@ -64,9 +64,8 @@ public final class CompressedTrainingReport {
             step[i] = new float[compute[i].length];
             for (int r = 0; r < step[i].length; r++) step[i][r] = compute[i][r] + comm[i][r];
         }
-        return new Row(label, pairing, job, s.get("ranks").asInt(), sum / cells, 1000 / s.get("steps_per_second").asDouble(), medianOfRankMeans(step), medianOfRankMeans(compute),
-                medianOfRankMeans(comm), s.get("test_accuracy_pct").asDouble(), s.get("test loss").asDouble(),
-                s.get("final train loss").asDouble(), load);
+        return new Row(label, pairing, job, s.ranks(), sum / cells, 1000 / s.stepsPerSecond(), medianOfRankMeans(step), medianOfRankMeans(compute),
+                medianOfRankMeans(comm), 100 * s.testAccuracy(), s.testLoss(), s.finalTrainLoss(), load);
     }
 
     private static double medianOfRankMeans(float[][] m) {

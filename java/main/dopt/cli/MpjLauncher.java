@@ -5,7 +5,6 @@ import dopt.io.CheckpointException;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.job.JobFile;
-import dopt.train.DataParallelTrainer;
 import dopt.train.JobPlan;
 import dopt.train.StopRequest;
 import java.io.File;
@@ -62,7 +61,7 @@ public final class MpjLauncher {
         }
         Path resume = resolveResume(req.resume(), out);
         Path mpjHome = mpjHome();
-        for (String stale : new String[] {DataParallelTrainer.SUCCESS_MARKER, StopRequest.FILE, StopRequest.STOPPED_MARKER})
+        for (String stale : new String[] {dopt.io.RunFolder.SUCCESS, StopRequest.FILE, StopRequest.STOPPED_MARKER})
             Files.deleteIfExists(out.resolve(stale));
 
         // rank JVM options go among the starter's options: it forwards them to the JVM it starts for
@@ -117,7 +116,7 @@ public final class MpjLauncher {
             if (startedDaemon) daemon("stop");
         }
         Runtime.getRuntime().removeShutdownHook(onSignal);
-        if (Files.exists(out.resolve(DataParallelTrainer.SUCCESS_MARKER))) return 0;
+        if (Files.exists(out.resolve(dopt.io.RunFolder.SUCCESS))) return 0;
         if (Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
             reportStopped(job, req, out);
             return EXIT_STOPPED;

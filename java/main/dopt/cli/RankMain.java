@@ -5,7 +5,6 @@ import dopt.comm.MpjCommunicator;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.job.JobFile;
-import dopt.train.DataParallelTrainer;
 import dopt.train.NonFiniteException;
 import dopt.train.StopRequest;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ public final class RankMain {
                     dopt.tensor.Dense.simd() ? "SIMD (Vector API)" : "plain loops (no --add-modules=jdk.incubator.vector)",
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
             // resuming reads everything from the checkpoint (a fine-tune's model.init_from is not needed again)
-            DataParallelTrainer trainer = new DataParallelTrainer(job, comm, outDir, repo, System.out, resume);
+            dopt.train.Trainer trainer = new dopt.train.Trainer(job, comm, outDir, repo, System.out, resume);
             trainer.run();
             log.info("rank {} finished", rank);
             StopRequest.finished();

@@ -1,15 +1,14 @@
 package dopt.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dopt.io.RunFolder;
+import dopt.io.RunSummary;
 import dopt.io.Trace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What became of one point, read from its folder: the status, the figures of summary.json and the
@@ -23,10 +22,12 @@ import java.util.regex.Pattern;
  * @param commMs       allreduce milliseconds per step, mean over steps and ranks
  * @param lossCurve    the global loss per step, as far as the trace goes (empty without a trace)
  * @param note         why a point is not ok, or what was odd about it
+ * @param optimizerStateBytes optimizer state per rank in bytes (summary.json)
+ * @param exchange     how the ranks combined their work: "allreduce", a compressor, local steps (summary.json)
  */
 public record PointOutcome(String id, Map<String, JsonNode> values, Status status, double finalLoss, double testLoss,
                            double testAccuracy, double stepsPerSecond, double msPerStep, double bytesSent, double computeMs,
-                           double commMs, float[] lossCurve, String note) {
+                           double commMs, float[] lossCurve, String note, double optimizerStateBytes, String exchange) {
 
     /** How a point ended. */
     public enum Status {
@@ -44,24 +45,25 @@ public record PointOutcome(String id, Map<String, JsonNode> values, Status statu
         public String label() { return name().toLowerCase(); }
     }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Pattern LEADING_NUMBER = Pattern.compile("^\\s*([-+0-9.eE]+)");
 
     /** Reads the outcome of point {@code id} from {@code dir}. */
     public static PointOutcome read(Path dir, String id, Map<String, JsonNode> values) {
-        double[] s = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        double[] s = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        String exchange = null;
         String note = "";
         Status status;
-        if (Files.exists(dir.resolve("_SUCCESS"))) {
+        if (Files.exists(RunFolder.success(dir))) {
             status = Status.OK;
             try {
-                s = summary(dir.resolve("summary.json"));
+                RunSummary r = RunSummary.read(RunFolder.summary(dir));
+                s = new double[] {r.finalTrainLoss(), r.testLoss(), 100 * r.testAccuracy(), r.stepsPerSecond(), r.optimizerStateBytesPerRank()};
+                exchange = r.exchange();
             } catch (IOException | RuntimeException e) {
-                note = "summary.json unreadable: " + e.getMessage();
+                note = RunFolder.SUMMARY + " unreadable: " + e.getMessage();
             }
-        } else if (Files.exists(dir.resolve("_STOPPED"))) {
+        } else if (Files.exists(RunFolder.stopped(dir))) {
             status = Status.STOPPED;
-            note = "stopped on request (" + firstLine(dir.resolve("_STOPPED")) + "); submitting or running the sweep again resumes it";
+            note = "stopped on request (" + firstLine(RunFolder.stopped(dir)) + "); submitting or running the sweep again resumes it";
         } else if (Files.exists(dir.resolve(SweepFolder.EXIT_CODE))) {
             status = Status.FAILED;
             note = "exit " + firstLine(dir.resolve(SweepFolder.EXIT_CODE)) + errorLine(dir.resolve(SweepFolder.JOB_LOG));
@@ -74,7 +76,7 @@ public record PointOutcome(String id, Map<String, JsonNode> values, Status statu
         }
         double bytes = Double.NaN, compute = Double.NaN, comm = Double.NaN;
         float[] curve = new float[0];
-        Path trace = dir.resolve("trace.h5");
+        Path trace = RunFolder.trace(dir);
         if (Files.exists(trace)) {
             try {
                 Map<String, float[][]> t = Trace.read(trace);
@@ -89,32 +91,7 @@ public record PointOutcome(String id, Map<String, JsonNode> values, Status statu
             note = join(note, "no trace.h5");
         }
         double msPerStep = s[3] > 0 ? 1000 / s[3] : Double.NaN;
-        return new PointOutcome(id, values, status, s[0], s[1], s[2], s[3], msPerStep, bytes, compute, comm, curve, note);
-    }
-
-    /**
-     * {final train loss, test loss, test accuracy %, steps/s} from summary.json; the numeric keys
-     * "test_accuracy_pct" and "steps_per_second" are preferred where a summary has them, the
-     * readable texts ("92.50 %", "44.8 (30 steps in 0.7 s)") are read otherwise.
-     */
-    private static double[] summary(Path file) throws IOException {
-        JsonNode n = MAPPER.readTree(file.toFile());
-        return new double[] {number(n.get("final train loss")), number(n.get("test loss")),
-                number(n.has("test_accuracy_pct") ? n.get("test_accuracy_pct") : n.get("test accuracy")),
-                number(n.has("steps_per_second") ? n.get("steps_per_second") : n.get("steps/s"))};
-    }
-
-    /** A number, or the number a text starts with ("92.50 %", "44.8 (30 steps in 0.7 s)"). */
-    static double number(JsonNode n) {
-        if (n == null || n.isNull()) return Double.NaN;
-        if (n.isNumber()) return n.asDouble();
-        Matcher m = LEADING_NUMBER.matcher(n.asText());
-        if (!m.find()) return Double.NaN;
-        try {
-            return Double.parseDouble(m.group(1));
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+        return new PointOutcome(id, values, status, s[0], s[1], s[2], s[3], msPerStep, bytes, compute, comm, curve, note, s[4], exchange);
     }
 
     private static String firstLine(Path f) {

@@ -60,7 +60,7 @@ public final class JobPlan {
             }
             TransformerConfig cfg = transformerConfig(job, c.vocabSize());
             TransformerLm lm = new TransformerLm(cfg, job.data.batchSize);
-            String d = "LLaMA-style LM " + lm.paramCount() + " params (dim " + cfg.dim() + ", " + cfg.layers() + " layers), seq "
+            String d = "LLaMA-style LM (dim " + cfg.dim() + ", " + cfg.layers() + " layers), seq "
                     + job.data.seqLen;
             return new LanguageModelTask(lm, c, train, valid, Math.min(VALIDATION_BATCHES, valid.batchesPerEpoch()), d);
         }

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * every rank stops after the same step without an extra collective.
  */
 public final class StopRequest {
-    public static final String FILE = "STOP";
-    public static final String STOPPED_MARKER = "_STOPPED";
+    public static final String FILE = dopt.io.RunFolder.STOP_REQUEST;
+    public static final String STOPPED_MARKER = dopt.io.RunFolder.STOPPED;
 
     private static volatile boolean requested;
     private static final CountDownLatch finished = new CountDownLatch(1);

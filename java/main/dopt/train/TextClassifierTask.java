@@ -35,7 +35,7 @@ final class TextClassifierTask implements Task {
     @Override public void init(dopt.random.Rng rng) { model.init(rng); }
     @Override public List<Param> params() { return model.params(); }
     @Override public long[] loaderPosition() { return loader.position(); }
-    @Override public String dataName() { return train.name() + "-train"; }
+    @Override public String dataName() { return train.name(); }
     @Override public String describe() { return description; }
 
     @Override

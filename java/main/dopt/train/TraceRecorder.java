@@ -19,6 +19,7 @@ final class TraceRecorder {
             {"bytes_received", "bytes (this step)"},
             {"compute_ms", "milliseconds"},
             {"comm_ms", "milliseconds"},
+            {"rejected_messages", "peer messages that failed validation (this step)"},
     };
 
     private final float[][] values;
@@ -31,7 +32,7 @@ final class TraceRecorder {
 
     /** Records the metrics of 1-based {@code step}. */
     void record(long step, float loss, float globalLoss, float gradNorm, float lr, float sent, float received,
-                float computeMs, float commMs) {
+                float computeMs, float commMs, int rejected) {
         int i = (int) step - 1;
         values[0][i] = loss;
         values[1][i] = globalLoss;
@@ -41,6 +42,7 @@ final class TraceRecorder {
         values[5][i] = received;
         values[6][i] = computeMs;
         values[7][i] = commMs;
+        values[8][i] = rejected;
     }
 
     /** Every rank's first {@code upTo} steps as metric → [step][rank]; a collective call. */

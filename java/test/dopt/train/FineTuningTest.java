@@ -42,8 +42,8 @@ class FineTuningTest {
 
     private static Path repo() { return Path.of(System.getProperty("dopt.repo", ".")); }
 
-    private static DataParallelTrainer trainer(Job j, Path out, Path resume) throws Exception {
-        return new DataParallelTrainer(j, new LocalCommunicator(), out, repo(), new PrintStream(new ByteArrayOutputStream()), resume);
+    private static Trainer trainer(Job j, Path out, Path resume) throws Exception {
+        return new Trainer(j, new LocalCommunicator(), out, repo(), new PrintStream(new ByteArrayOutputStream()), resume);
     }
 
     @BeforeAll
@@ -69,7 +69,7 @@ class FineTuningTest {
     @Test
     void loraSbFineTuneLowersTheLossTrainsOnlyTheAdaptersAndKeepsTheWeightsBitForBit() throws Exception {
         Job j = fineTune("{\"type\": \"lora-sb\", \"rank\": 4, \"samples\": 32}", pretrained, 40, 0.01);
-        DataParallelTrainer t = trainer(j, dir.resolve("sb"), null);
+        Trainer t = trainer(j, dir.resolve("sb"), null);
         t.run();
         StateTree pre = tree(pretrained), at10 = tree(dir.resolve("sb/checkpoints/ckpt-000010.h5")),
                 end = tree(dir.resolve("sb/checkpoints/ckpt-000040.h5"));
@@ -114,11 +114,11 @@ class FineTuningTest {
         Path copy = dir.resolve("copy-of-pretrained.h5");
         Files.copy(pretrained, copy);
         Job j = fineTune("{\"type\": \"lora-sb\", \"rank\": 4, \"samples\": 32}", copy, 20, 0.01);
-        DataParallelTrainer full = trainer(j, dir.resolve("full"), null);
+        Trainer full = trainer(j, dir.resolve("full"), null);
         full.run();
         Files.delete(copy);
         assertThrows(JobException.class, () -> trainer(j, dir.resolve("fresh"), null), "without the file a fresh start fails");
-        DataParallelTrainer resumed = trainer(j, dir.resolve("resumed"), dir.resolve("full/checkpoints/ckpt-000010.h5"));
+        Trainer resumed = trainer(j, dir.resolve("resumed"), dir.resolve("full/checkpoints/ckpt-000010.h5"));
         assertEquals(10, resumed.step());
         resumed.run();
         assertSameParams(full.params(), resumed.params(), "LoRA-SB resumed at step 10");
@@ -155,8 +155,6 @@ class FineTuningTest {
             JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
             assertEquals((long) c[1], s.get("trainable_params").asLong(), name + " trainable");
             assertEquals((long) c[2], s.get("total_params").asLong(), name + " total");
-            assertTrue(s.get("parameters").asText().startsWith(String.format(java.util.Locale.ROOT, "%,d trainable of %,d", (long) c[1], (long) c[2])),
-                    s.get("parameters").asText());
         }
     }
 
@@ -203,8 +201,8 @@ class FineTuningTest {
             {"name": "mlp-ft", "model": {"hidden": [32], "init_from": "%s", "adapter": {"type": "lora", "rank": 4}},
              "data": {"batch_size": 16}, "optimizer": {"name": "adam", "lr": 0.01}, "steps": 30, "seed": 10, "eval_every": 0,
              "checkpoint": {"every": 0, "keep": 1}}""".formatted(ckpt), "mlp-ft");
-        DataParallelTrainer t = trainer(ft, dir.resolve("mlp-ft"), null);
-        DataParallelTrainer.Outcome o = t.run();
+        Trainer t = trainer(ft, dir.resolve("mlp-ft"), null);
+        dopt.io.RunSummary o = t.run();
         // fc1 (32×784) adapted: r(m+n) = 4·(32+784); the head (10×32) and the biases frozen
         assertEquals(4L * (32 + 784), t.trainableParams());
         assertEquals(784L * 32 + 32 + 32 * 10 + 10 + 4L * (32 + 784), t.totalParams());

@@ -24,8 +24,8 @@ class LanguageModelTrainingTest {
              "steps": 40, "seed": 4, "eval_every": 0, "checkpoint": {"every": 20, "keep": 5}}""".formatted(optimizer), "lm");
     }
 
-    private DataParallelTrainer trainer(Job j, String out) throws Exception {
-        return new DataParallelTrainer(j, new LocalCommunicator(), dir.resolve(out), Path.of(System.getProperty("dopt.repo", ".")),
+    private Trainer trainer(Job j, String out) throws Exception {
+        return new Trainer(j, new LocalCommunicator(), dir.resolve(out), Path.of(System.getProperty("dopt.repo", ".")),
                 new PrintStream(new ByteArrayOutputStream()));
     }
 
@@ -35,12 +35,12 @@ class LanguageModelTrainingTest {
                 "{\"name\": \"frugal\", \"lr\": 0.003, \"rho\": 0.25, \"projector\": \"blocks\", \"update_gap\": 10}")) {
             Job j = job(opt);
             String name = j.optimizer.name.name().toLowerCase();
-            DataParallelTrainer full = trainer(j, name + "-full");
-            DataParallelTrainer.Outcome o = full.run();
+            Trainer full = trainer(j, name + "-full");
+            dopt.io.RunSummary o = full.run();
             // uniform over 256 bytes is ln 256 = 5.55 nats; 40 small steps already learn the byte statistics
             assertTrue(o.testLoss() < 4.5, name + " validation loss " + o.testLoss());
             assertTrue(Double.isNaN(o.testAccuracy()), "no accuracy for a language model");
-            DataParallelTrainer resumed = trainer(j, name + "-resumed");
+            Trainer resumed = trainer(j, name + "-resumed");
             resumed.resume(dir.resolve(name + "-full/checkpoints/ckpt-000020.h5"));
             resumed.run();
             assertSameParams(full.params(), resumed.params(), name);

@@ -27,7 +27,7 @@ class ScaleInvarianceTest {
              "steps": 60, "seed": 3, "eval_every": 0, "checkpoint": {"every": 0, "keep": 1}}"""
                 .formatted(dataset, optimizer), "inv");
         Path out = dir.resolve(optimizer.hashCode() + "-" + dataset);
-        new DataParallelTrainer(j, new LocalCommunicator(), out, dir, new PrintStream(new ByteArrayOutputStream())).run();
+        new Trainer(j, new LocalCommunicator(), out, dir, new PrintStream(new ByteArrayOutputStream())).run();
         float[][] l = Trace.read(out.resolve("trace.h5")).get("global_loss");
         float[] v = new float[l.length];
         for (int s = 0; s < l.length; s++) v[s] = l[s][0];

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The training loop on one in-process rank: learning, resume and failure handling. */
-class DataParallelTrainerTest {
+class TrainerTest {
     @TempDir Path dir;
 
     private static Job job(String extra) throws Exception {
@@ -27,26 +27,26 @@ class DataParallelTrainerTest {
              "checkpoint": {"every": 10, "keep": 10}%s}""".formatted(extra), "test");
     }
 
-    private DataParallelTrainer trainer(Job j, Path out) throws Exception {
-        return new DataParallelTrainer(j, new LocalCommunicator(), out, Path.of("").toAbsolutePath(), new PrintStream(new ByteArrayOutputStream()));
+    private Trainer trainer(Job j, Path out) throws Exception {
+        return new Trainer(j, new LocalCommunicator(), out, Path.of("").toAbsolutePath(), new PrintStream(new ByteArrayOutputStream()));
     }
 
     @Test
     void learnsTheDigitsAndWritesItsOutputs() throws Exception {
-        DataParallelTrainer t = trainer(job(""), dir.resolve("a"));
-        DataParallelTrainer.Outcome o = t.run();
+        Trainer t = trainer(job(""), dir.resolve("a"));
+        dopt.io.RunSummary o = t.run();
         assertTrue(o.testAccuracy() > 0.75, "80 Adam steps on real digits beat 75% accuracy: " + o.testAccuracy());
         assertTrue(o.testLoss() < 1.0, "test loss fell well below ln 10 = 2.30: " + o.testLoss());
-        assertEquals(2L * 4 * (784 * 32 + 32 + 32 * 10 + 10) + 8, o.optimizerStateBytes(), "Adam: two floats per parameter + counter");
+        assertEquals(2L * 4 * (784 * 32 + 32 + 32 * 10 + 10) + 8, o.optimizerStateBytesPerRank(), "Adam: two floats per parameter + counter");
         for (String f : List.of("trace.h5", "loss.png", "summary.json", "_SUCCESS", "checkpoints/ckpt-000080.h5"))
             assertTrue(Files.exists(dir.resolve("a").resolve(f)), f);
     }
 
     @Test
     void resumingFromAnyCheckpointGivesTheSameFinalParametersBitForBit() throws Exception {
-        DataParallelTrainer full = trainer(job(""), dir.resolve("full"));
+        Trainer full = trainer(job(""), dir.resolve("full"));
         full.run();
-        DataParallelTrainer resumed = trainer(job(""), dir.resolve("resumed"));
+        Trainer resumed = trainer(job(""), dir.resolve("resumed"));
         resumed.resume(dir.resolve("full/checkpoints/ckpt-000020.h5"));
         assertEquals(20, resumed.step());
         resumed.run();
@@ -65,15 +65,15 @@ class DataParallelTrainerTest {
             Job j = JobFile.parse(JobFile.toJson(job("")).replace("\"hidden\" : [ 32 ]", "\"hidden\" : [ 32, 32 ]").replaceFirst("\"optimizer\" : \\{[^}]*}",
                     "\"optimizer\": " + java.util.regex.Matcher.quoteReplacement(opt)), name);
             assertTrue(name.startsWith(j.optimizer.name.name().toLowerCase()), "the job uses " + name + ", not " + j.optimizer.name);
-            DataParallelTrainer full = trainer(j, dir.resolve(name + "-full"));
-            DataParallelTrainer.Outcome o = full.run();
+            Trainer full = trainer(j, dir.resolve(name + "-full"));
+            dopt.io.RunSummary o = full.run();
             long fullAdam = 0;
             for (var p : full.params()) fullAdam += 8L * p.size();
             // blocks and BAdam keep Adam slots sized for the largest matrix (fc1 here), so they save least on this MLP
-            assertTrue(full.params().size() == 6 && o.optimizerStateBytes() < (name.equals("frugal-blocks") || name.startsWith("badam") ? 1.0 : 0.5) * fullAdam,
-                    name + " holds less than full Adam: " + o.optimizerStateBytes() + " of " + fullAdam);
+            assertTrue(full.params().size() == 6 && o.optimizerStateBytesPerRank() < (name.equals("frugal-blocks") || name.startsWith("badam") ? 1.0 : 0.5) * fullAdam,
+                    name + " holds less than full Adam: " + o.optimizerStateBytesPerRank() + " of " + fullAdam);
             assertTrue(o.testAccuracy() > 0.4, name + " learns (chance is 0.1): " + o.testAccuracy());
-            DataParallelTrainer resumed = trainer(j, dir.resolve(name + "-resumed"));
+            Trainer resumed = trainer(j, dir.resolve(name + "-resumed"));
             resumed.resume(dir.resolve(name + "-full/checkpoints/ckpt-000020.h5"));
             resumed.run();
             assertSameParams(full.params(), resumed.params(), name);
@@ -87,11 +87,11 @@ class DataParallelTrainerTest {
             Job j = job(", \"comm\": " + comm);
             j.steps = 40;
             String name = j.comm.compressor.name().toLowerCase();
-            DataParallelTrainer full = trainer(j, dir.resolve(name + "-full"));
-            DataParallelTrainer.Outcome o = full.run();
+            Trainer full = trainer(j, dir.resolve(name + "-full"));
+            dopt.io.RunSummary o = full.run();
             // 40 Adam steps: about 0.65 with either (a compressor that lost the signal stays near 0.1)
             assertTrue(o.testAccuracy() > 0.5, name + " learns the digits (chance is 0.1): " + o.testAccuracy());
-            DataParallelTrainer resumed = trainer(j, dir.resolve(name + "-resumed"));
+            Trainer resumed = trainer(j, dir.resolve(name + "-resumed"));
             // the RNG of the dithering, PowerSGD's Q and its error all come back from the checkpoint
             resumed.resume(dir.resolve(name + "-full/checkpoints/ckpt-000020.h5"));
             resumed.run();
@@ -105,10 +105,10 @@ class DataParallelTrainerTest {
             {"name": "cnn", "model": {"type": "cnn"}, "data": {"batch_size": 16},
              "optimizer": {"name": "adam", "lr": 0.003}, "steps": 24, "seed": 2, "eval_every": 0,
              "checkpoint": {"every": 12, "keep": 5}}""", "cnn");
-        DataParallelTrainer full = trainer(j, dir.resolve("cnn-full"));
-        DataParallelTrainer.Outcome o = full.run();
+        Trainer full = trainer(j, dir.resolve("cnn-full"));
+        dopt.io.RunSummary o = full.run();
         assertTrue(o.testAccuracy() > 0.1 && Double.isFinite(o.testLoss()), "trains: " + o.testAccuracy());
-        DataParallelTrainer resumed = trainer(j, dir.resolve("cnn-resumed"));
+        Trainer resumed = trainer(j, dir.resolve("cnn-resumed"));
         resumed.resume(dir.resolve("cnn-full/checkpoints/ckpt-000012.h5"));
         resumed.run();
         assertSameParams(full.params(), resumed.params(), "cnn");
@@ -120,16 +120,16 @@ class DataParallelTrainerTest {
             {"name": "cnn-bn", "model": {"type": "cnn", "norm": "batch"}, "data": {"dataset": "fashion-mnist", "batch_size": 8},
              "optimizer": {"name": "adam", "lr": 0.003}, "steps": 8, "seed": 3, "eval_every": 0,
              "checkpoint": {"every": 4, "keep": 5}}""", "cnn-bn");
-        DataParallelTrainer full = trainer(j, dir.resolve("bn-full"));
-        DataParallelTrainer.Outcome o = full.run();
+        Trainer full = trainer(j, dir.resolve("bn-full"));
+        dopt.io.RunSummary o = full.run();
         assertTrue(Double.isFinite(o.testLoss()), "evaluates with the running statistics: " + o.testLoss());
         var tree = dopt.io.Checkpoint.read(dir.resolve("bn-full/checkpoints/ckpt-000004.h5")).tree();
         float[] mean = tree.floats("ranks/0/buffers/bn1.running_mean");
         float[] var = tree.floats("ranks/0/buffers/bn1.running_var");
         assertTrue(mean[0] != 0f && var[0] != 1f, "four training steps moved the running statistics away from (0, 1)");
-        DataParallelTrainer resumed = trainer(j, dir.resolve("bn-resumed"));
+        Trainer resumed = trainer(j, dir.resolve("bn-resumed"));
         resumed.resume(dir.resolve("bn-full/checkpoints/ckpt-000004.h5"));
-        DataParallelTrainer.Outcome r = resumed.run();
+        dopt.io.RunSummary r = resumed.run();
         assertSameParams(full.params(), resumed.params(), "cnn-bn");
         // the test loss depends on the running statistics, so it matches only if they were restored too
         assertEquals(o.testLoss(), r.testLoss(), 0.0);
@@ -141,11 +141,11 @@ class DataParallelTrainerTest {
             {"name": "spam", "model": {"type": "text-classifier"}, "data": {"dataset": "spam-assassin", "batch_size": 32, "seq_len": 256},
              "optimizer": {"name": "adam", "lr": 0.003}, "steps": 90, "seed": 5, "eval_every": 0,
              "checkpoint": {"every": 45, "keep": 5}}""", "spam");
-        DataParallelTrainer full = trainer(j, dir.resolve("spam-full"));
-        DataParallelTrainer.Outcome o = full.run();
+        Trainer full = trainer(j, dir.resolve("spam-full"));
+        dopt.io.RunSummary o = full.run();
         // 31 % of the mails are spam: always answering "ham" scores 69 %
         assertTrue(o.testAccuracy() > 0.8, "held-out accuracy after 90 steps " + o.testAccuracy());
-        DataParallelTrainer resumed = trainer(j, dir.resolve("spam-resumed"));
+        Trainer resumed = trainer(j, dir.resolve("spam-resumed"));
         resumed.resume(dir.resolve("spam-full/checkpoints/ckpt-000045.h5"));
         resumed.run();
         assertSameParams(full.params(), resumed.params(), "text classifier");
@@ -157,9 +157,9 @@ class DataParallelTrainerTest {
         Job ef21 = job(", \"comm\": {\"compressor\": \"topk\", \"ratio\": 0.01, \"error_feedback\": \"ef21\"}");
         plain.steps = 1;
         ef21.steps = 1;
-        DataParallelTrainer a = trainer(plain, dir.resolve("plain"));
+        Trainer a = trainer(plain, dir.resolve("plain"));
         a.run();
-        DataParallelTrainer b = trainer(ef21, dir.resolve("ef21"));
+        Trainer b = trainer(ef21, dir.resolve("ef21"));
         b.run();
         // g⁰ = ∇f(x⁰) uncompressed: after one step both runs hold the same parameters, bit for bit
         assertSameParams(a.params(), b.params(), "ef21 step 1");
@@ -179,7 +179,7 @@ class DataParallelTrainerTest {
         trainer(job(""), dir.resolve("small")).run();
         Job bigger = job("");
         bigger.model.hidden = List.of(64);
-        DataParallelTrainer t = trainer(bigger, dir.resolve("big"));
+        Trainer t = trainer(bigger, dir.resolve("big"));
         Exception e = assertThrows(Exception.class, () -> t.resume(dir.resolve("small/checkpoints/ckpt-000080.h5")));
         assertTrue(e.getMessage().contains("shape"), e.getMessage());
     }
@@ -191,7 +191,7 @@ class DataParallelTrainerTest {
         j.optimizer.momentum = 0;
         j.optimizer.lr = 1e30;
         j.checkpoint.every = 1;
-        DataParallelTrainer t = trainer(j, dir.resolve("nan"));
+        Trainer t = trainer(j, dir.resolve("nan"));
         NonFiniteException e = assertThrows(NonFiniteException.class, t::run);
         int failed = Integer.parseInt(e.getMessage().replaceAll("(?s).* at step (\\d+) .*", "$1"));
         assertTrue(failed >= 2, e.getMessage());

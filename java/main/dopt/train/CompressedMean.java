@@ -14,24 +14,35 @@ import dopt.job.Job;
 import dopt.random.Rng;
 import dopt.state.StateTree;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Averaging compressed gradients: each rank compresses its gradient (through error feedback when
  * the job asks for it), the messages travel in their wire encoding by allgather, and every rank
  * decodes all of them in rank order and averages, so every rank gets the same bits and the bytes
  * counted are the bytes sent.
+ *
+ * <p>A peer's message is not trusted: one that fails to decode is left out of the mean (every rank
+ * decodes the same bytes, so all leave out the same ones and replicas stay identical), counted, and
+ * logged with the reason; it never stops the honest ranks.
  */
-final class CompressedExchange implements GradientExchange {
+final class CompressedMean implements GradientMean.GradientCombiner {
+    private static final Logger LOG = LogManager.getLogger(CompressedMean.class);
+
     private final Compressor compressor;
     private final ErrorFeedback ef;
     private final Communicator comm;
     private final Rng rng;
     private final float[] message, mean;
+    /** Which of the last step's messages decoded. */
+    private final boolean[] valid;
     private final int n;
     /** {1} once EF21's estimates hold the gradients at x⁰ (a state leaf, so a resumed run does not start them again). */
     private long[] ef21Started;
 
-    private CompressedExchange(Compressor compressor, ErrorFeedback ef, Communicator comm, Rng rng, int n) {
+    private CompressedMean(Compressor compressor, ErrorFeedback ef, Communicator comm, Rng rng, int n) {
         this.compressor = compressor;
         this.ef = ef;
         this.comm = comm;
@@ -39,10 +50,11 @@ final class CompressedExchange implements GradientExchange {
         this.n = n;
         this.message = new float[n];
         this.mean = new float[n];
+        this.valid = new boolean[comm.size()];
     }
 
-    /** The exchange a job asks for, or null for plain allreduce. Per-rank state goes under ranks/&lt;r&gt;/ef. */
-    static CompressedExchange forJob(Job.Comm c, Communicator comm, Rng rankRng, int n, StateTree state) {
+    /** The combiner a job asks for, or null without a compressor. Per-rank state goes under ranks/&lt;r&gt;/ef. */
+    static CompressedMean forJob(Job.Comm c, Communicator comm, Rng rankRng, int n, StateTree state) {
         Compressor comp = switch (c.compressor) {
             case NONE -> null;
             case TOPK -> new TopK(c.ratio);
@@ -50,7 +62,7 @@ final class CompressedExchange implements GradientExchange {
             case SIGN -> new ScaledSign();
             case QSGD -> new Qsgd(c.levels);
             case NATURAL_DITHERING -> new NaturalDithering(c.levels);
-            case POWERSGD -> throw new IllegalArgumentException("PowerSGD all-reduces low-rank factors: see PowerSgdExchange");
+            case POWERSGD -> throw new IllegalArgumentException("PowerSGD all-reduces low-rank factors: see PowerSgdMean");
         };
         if (comp == null) return null;
         ErrorFeedback ef = switch (c.errorFeedback) {
@@ -60,7 +72,7 @@ final class CompressedExchange implements GradientExchange {
             case EF21_NORMALIZED -> new Ef21(comp, true);
         };
         if (ef != null) ef.init(n, state, "ranks/" + comm.rank() + "/ef", "ef");
-        CompressedExchange x = new CompressedExchange(comp, ef, comm, rankRng, n);
+        CompressedMean x = new CompressedMean(comp, ef, comm, rankRng, n);
         if (ef instanceof Ef21) x.ef21Started = state.putLongs("ef/started", 0L);
         return x;
     }
@@ -71,20 +83,46 @@ final class CompressedExchange implements GradientExchange {
     }
 
     @Override
-    public void exchange(float[] grad) {
-        if (ef21Started != null && ef21Started[0] == 0) {
-            startEf21(grad);
-            return;
-        }
+    public int combine(float[] flat, int n) {
+        int rejected = 0;
+        if (ef21Started != null && ef21Started[0] == 0) startEf21(flat);
+        else rejected = exchange(flat);
+        comm.allreduceMean(flat, n, 2);
+        return rejected;
+    }
+
+    private int exchange(float[] grad) {
         long bytes = ef != null ? ef.encode(grad, message, rng) : compressor.compress(grad, message, n, rng);
         ByteBuffer wire = ByteBuffer.allocate((int) bytes);
         compressor.encode(message, n, wire);
         byte[][] all = comm.allgatherBytes(wire.array());
-        java.util.Arrays.fill(mean, 0f);
-        float w = 1f / all.length;
-        for (byte[] m : all) compressor.decodeAdd(ByteBuffer.wrap(m), n, mean, w);
+        Arrays.fill(valid, true);
+        int ok = decodeValid(all, 1f / all.length);
+        if (ok < all.length) {
+            if (ok == 0) throw new IllegalStateException("no rank's message decoded, not even this rank's own");
+            // the normal path weights by 1/ranks while decoding; with rows left out, decode the valid ones again
+            decodeValid(all, 1f / ok);
+        }
         if (ef != null) ef.decode(mean, grad);
         else System.arraycopy(mean, 0, grad, 0, n);
+        return all.length - ok;
+    }
+
+    /** mean ← Σ w·decode(row) over the rows marked valid; a row that fails to decode is marked invalid. */
+    private int decodeValid(byte[][] rows, float w) {
+        Arrays.fill(mean, 0f);
+        int ok = 0;
+        for (int r = 0; r < rows.length; r++) {
+            if (!valid[r]) continue;
+            try {
+                compressor.decodeAdd(ByteBuffer.wrap(rows[r]), n, mean, w);
+                ok++;
+            } catch (RuntimeException e) {
+                valid[r] = false;
+                LOG.warn("rank {}: rejected the message of rank {} ({} bytes): {}", comm.rank(), r, rows[r].length, e.toString());
+            }
+        }
+        return ok;
     }
 
     /**
@@ -95,7 +133,7 @@ final class CompressedExchange implements GradientExchange {
         System.arraycopy(grad, 0, mean, 0, n);
         comm.allreduceMean(mean, 0, n);
         ((Ef21) ef).start(grad, mean);
-        java.util.Arrays.fill(message, 0f);
+        Arrays.fill(message, 0f);
         ef.decode(message, grad);
         ef21Started[0] = 1;
     }

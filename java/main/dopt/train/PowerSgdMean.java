@@ -14,12 +14,12 @@ import java.util.List;
  * and every rank rebuilds the same P̂ Qᵀ. Parameters with two or more dimensions are viewed as
  * shape[0] × (the rest) matrices, as the reference code does for convolutions.
  */
-final class PowerSgdExchange implements GradientExchange {
+final class PowerSgdMean implements GradientMean.GradientCombiner {
     private final PowerSgd powerSgd;
     private final Communicator comm;
     private final float[] p, q;
 
-    private PowerSgdExchange(PowerSgd powerSgd, Communicator comm) {
+    private PowerSgdMean(PowerSgd powerSgd, Communicator comm) {
         this.powerSgd = powerSgd;
         this.comm = comm;
         this.p = new float[powerSgd.pLength()];
@@ -27,7 +27,7 @@ final class PowerSgdExchange implements GradientExchange {
     }
 
     /** Q is seeded by {@code qSeed} (the same on every rank); the error under ranks/&lt;r&gt;/ef, Q under powersgd/q/. */
-    static PowerSgdExchange create(Job.Comm c, Communicator comm, List<Param> params, StateTree state, long qSeed) {
+    static PowerSgdMean create(Job.Comm c, Communicator comm, List<Param> params, StateTree state, long qSeed) {
         List<PowerSgd.Block> blocks = new ArrayList<>();
         int offset = 0;
         for (Param prm : params) {
@@ -38,16 +38,18 @@ final class PowerSgdExchange implements GradientExchange {
         }
         PowerSgd ps = new PowerSgd(blocks, c.rank, c.errorFeedback == Job.ErrorFeedbackName.EF14);
         ps.init(state, "ranks/" + comm.rank() + "/ef", "powersgd", qSeed);
-        return new PowerSgdExchange(ps, comm);
+        return new PowerSgdMean(ps, comm);
     }
 
     @Override
-    public void exchange(float[] grad) {
-        powerSgd.project(grad, p);
+    public int combine(float[] flat, int n) {
+        powerSgd.project(flat, p);
         comm.allreduceMean(p, 0, p.length);
         powerSgd.projectBack(p, q);
         comm.allreduceMean(q, 0, q.length);
-        powerSgd.reconstruct(p, q, grad);
+        powerSgd.reconstruct(p, q, flat);
+        comm.allreduceMean(flat, n, 2);
+        return 0;
     }
 
     @Override

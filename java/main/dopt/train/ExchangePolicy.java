@@ -1,0 +1,25 @@
+package dopt.train;
+
+/**
+ * What ranks send each other in one step and how the received messages become the update: the seam
+ * between the round loop (which knows steps, evaluation, checkpoints and stop requests) and every
+ * distributed idea (dense mean, compressed gradients with error feedback, PowerSGD, local steps;
+ * later robust aggregation, federated strategies and pipeline stages).
+ *
+ * <p>A policy receives this rank's gradients in the parameters' grad buffers, talks through the
+ * communicator, applies the optimizer, and says in a {@link StepOutcome} whether this step is one on
+ * which every rank agrees (the loop checkpoints, evaluates and checks replicas only there). It
+ * registers its own state (error-feedback memory, factors, counters) in the state tree by role.
+ */
+interface ExchangePolicy {
+
+    /**
+     * Step {@code s}: this rank's batch loss is {@code localLoss}, its gradients are in the
+     * parameters' grad buffers and {@code stopVote} is whether it wants the run to stop. Exchanges,
+     * combines and (unless {@code guard} vetoes the agreed step) applies the optimizer. A collective call.
+     */
+    StepOutcome step(long s, float localLoss, boolean stopVote, UpdateGuard guard);
+
+    /** What the policy sends, for the run's first line ("" for the plain dense mean). */
+    String describe();
+}

@@ -1,0 +1,35 @@
+package dopt.train;
+
+/**
+ * What one step of an {@link ExchangePolicy} produced, for the loop and the trace. One instance per
+ * policy, overwritten every step, so the hot loop allocates nothing.
+ */
+final class StepOutcome {
+    /** Every rank holds the same parameters after this step (always, for synchronous policies). */
+    boolean agreed;
+    /** The loss all ranks agree on (mean over ranks at an agreed step; NaN otherwise). */
+    float agreedLoss = Float.NaN;
+    /** Some rank asked to stop (known only at an agreed step). */
+    boolean stop;
+    /** ℓ2 norm of the gradient the optimizer applied (the combined one, or this rank's own). */
+    float gradNorm;
+    /** The learning rate of this step. */
+    float lr;
+    /** Why the guard refused to apply the agreed update, or null when it was applied. */
+    String veto;
+    /** Wall time spent exchanging, in nanoseconds. */
+    long commNanos;
+    /** Peer messages rejected by validation in this step (each counted once per receiving rank). */
+    int rejected;
+
+    void reset() {
+        agreed = false;
+        agreedLoss = Float.NaN;
+        stop = false;
+        gradNorm = Float.NaN;
+        lr = Float.NaN;
+        veto = null;
+        commNanos = 0;
+        rejected = 0;
+    }
+}
