@@ -199,4 +199,24 @@ class TrainerTest {
         assertTrue(!Files.exists(dir.resolve(String.format("nan/checkpoints/ckpt-%06d.h5", failed))));
         assertTrue(Files.exists(dir.resolve("nan/trace.h5")), "the trace up to the failure is kept");
     }
+
+    @Test
+    void aRunWhoseLossExplodesWithoutANaNStopsLikeANonFiniteOneAndNamesWhatToChange() throws Exception {
+        // what a new user hit: KATE at lr 1e-3 with eps 1e-8 takes the demo MLP's loss from 2.3 to ~3e6 at
+        // step 2 without a NaN; the run used to finish with _SUCCESS at chance accuracy
+        Job j = job("");
+        j.model.hidden = List.of(512, 512);
+        j.optimizer.name = Job.OptimizerName.KATE;
+        j.optimizer.lr = 1e-3;
+        j.optimizer.eps = 1e-8;
+        j.checkpoint.every = 1;
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> trainer(j, dir.resolve("kate")).run());
+        assertTrue(e.getMessage().startsWith("diverging loss"), e.getMessage());
+        int failed = Integer.parseInt(e.getMessage().replaceAll("(?s).* at step (\\d+) .*", "$1"));
+        assertTrue(e.getMessage().contains(String.format("ckpt-%06d.h5", failed - 1)), "names the last good checkpoint: " + e.getMessage());
+        assertTrue(e.getMessage().contains("optimizer.lr (now 0.00100000)") && e.getMessage().contains("optimizer.eps (now 1.00000e-08)"),
+                "hints at the step size and the rule's epsilon: " + e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("kate/_SUCCESS")), "no success marker");
+        assertTrue(!Files.exists(dir.resolve(String.format("kate/checkpoints/ckpt-%06d.h5", failed))), "the exploded state is not checkpointed");
+    }
 }
