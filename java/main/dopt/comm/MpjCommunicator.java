@@ -73,7 +73,7 @@ public final class MpjCommunicator implements Communicator {
         if (shared != null) {
             shared.allreduceSum(buf, off, len);
             // counted as the ring would move it, so traces compare across devices
-            long ring = 4L * 2 * (size - 1) * (len / size);
+            long ring = ringAllreduceBytes(len, size);
             bytesSent += ring;
             bytesReceived += ring;
             return;
@@ -87,6 +87,15 @@ public final class MpjCommunicator implements Communicator {
             int ro = off + blockStart(len, rb), rl = blockStart(len, rb + 1) - blockStart(len, rb);
             exchangeFloats(buf, so, sl, right, buf, ro, rl, left, TAG_AG, "allreduce");
         }
+    }
+
+    /**
+     * Bytes one rank sends (and receives) in a ring allreduce of {@code len} floats over {@code size}
+     * ranks: 2(n-1) blocks of len/n floats. The shared-memory paths count this instead of what they
+     * move, so traces compare across devices.
+     */
+    static long ringAllreduceBytes(int len, int size) {
+        return 4L * 2 * (size - 1) * (len / size);
     }
 
     @Override

@@ -1,0 +1,207 @@
+package dopt.comm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * N ranks as threads of one JVM, so that trainer and exchange-policy tests run multi-rank in
+ * milliseconds. The contract is {@link MpjCommunicator}'s: every element of a sum is added once,
+ * by one rank, in rank order 0, 1, ..., n-1 (the order of {@link SharedMemoryAllreduce}, so
+ * results equal an MPJ multicore run bit for bit) and copied to all ranks; every blocking call is
+ * bounded by {@link #timeoutMillis()} and throws {@link CommTimeoutException} naming the ranks it
+ * waited for; bytes are counted as MPJ's multicore path counts them.
+ *
+ * <p>Unlike MPJ, ranks that call different collectives fail at once with both calls named, and a
+ * rank that failed or closed its communicator makes its waiting peers fail at once.
+ */
+public final class InProcessCommunicator implements Communicator {
+
+    /** What one rank runs in {@link #run}. */
+    @FunctionalInterface
+    public interface RankBody<T> {
+        T apply(Communicator comm) throws Exception;
+    }
+
+    static final int CHANNEL_ALLGATHER_BYTES = 1;
+
+    private final InProcessGroup group;
+    private final int rank, size;
+    /** The ranks' published buffers, copied out of the group once per call so the hot loops index plain arrays. */
+    private final float[][] views;
+    private final int[] offs;
+    private long bytesSent, bytesReceived;
+
+    private InProcessCommunicator(InProcessGroup group, int rank) {
+        this.group = group;
+        this.rank = rank;
+        this.size = group.size;
+        this.views = new float[size][];
+        this.offs = new int[size];
+    }
+
+    /** A fresh group of {@code n} ranks; hand element r to the thread that plays rank r. */
+    public static List<InProcessCommunicator> group(int n, long timeoutMillis) {
+        if (n < 1) throw new IllegalArgumentException("a group needs at least one rank, got " + n);
+        if (timeoutMillis <= 0) throw new IllegalArgumentException("timeout must be positive, got " + timeoutMillis + " ms");
+        InProcessGroup g = new InProcessGroup(n, timeoutMillis);
+        List<InProcessCommunicator> comms = new ArrayList<>(n);
+        for (int r = 0; r < n; r++) comms.add(new InProcessCommunicator(g, r));
+        return Collections.unmodifiableList(comms);
+    }
+
+    /**
+     * Runs {@code body} on {@code n} thread ranks of a fresh group and returns each rank's result
+     * (index = rank). The first failure in time is rethrown as it was thrown; it also wakes the other
+     * ranks' waits and interrupts them, so a test that provokes a failure does not sit out the deadline.
+     */
+    public static <T> List<T> run(int n, long timeoutMillis, RankBody<T> body) throws Exception {
+        List<InProcessCommunicator> comms = group(n, timeoutMillis);
+        Object[] results = new Object[n];
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        Thread[] threads = new Thread[n];
+        for (int r = 0; r < n; r++) {
+            int rank = r;
+            threads[r] = new Thread(() -> {
+                InProcessCommunicator comm = comms.get(rank);
+                try {
+                    results[rank] = body.apply(comm);
+                } catch (Throwable e) {
+                    if (first.compareAndSet(null, e)) {
+                        comm.group.abort(rank, e);
+                        for (Thread t : threads) if (t != Thread.currentThread()) t.interrupt();
+                    }
+                } finally {
+                    comm.close();
+                }
+            }, "in-process-rank-" + r);
+            threads[r].setDaemon(true);
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) {
+            // after a failure, a rank busy outside the communicator gets one deadline to notice
+            if (first.get() == null) t.join();
+            else t.join(timeoutMillis + 1000);
+        }
+        Throwable e = first.get();
+        if (e instanceof Exception ex) throw ex;
+        if (e instanceof Error err) throw err;
+        @SuppressWarnings("unchecked")
+        List<T> list = (List<T>) Collections.unmodifiableList(Arrays.asList(results));
+        return list;
+    }
+
+    @Override public int rank() { return rank; }
+    @Override public int size() { return size; }
+    @Override public long bytesSent() { return bytesSent; }
+    @Override public long bytesReceived() { return bytesReceived; }
+    @Override public long timeoutMillis() { return group.timeoutNanos / 1_000_000L; }
+
+    @Override
+    public void allreduceSum(float[] buf, int off, int len) {
+        if (size == 1 || len == 0) return;
+        publish(buf, off, "allreduce", len);
+        float[][] v = views;
+        int[] o = offs;
+        for (int i = blockStart(len, rank), hi = blockStart(len, rank + 1); i < hi; i++) {
+            float s = v[0][o[0] + i];
+            for (int q = 1; q < size; q++) s += v[q][o[q] + i];
+            for (int q = 0; q < size; q++) v[q][o[q] + i] = s;
+        }
+        group.rendezvous(rank, "allreduce", len);
+        long ring = MpjCommunicator.ringAllreduceBytes(len, size);
+        bytesSent += ring;
+        bytesReceived += ring;
+    }
+
+    @Override
+    public void reduceScatterSum(float[] buf, int off, int len) {
+        if (size == 1 || len == 0) return;
+        publish(buf, off, "reduce-scatter", len);
+        float[][] v = views;
+        int[] o = offs;
+        for (int i = blockStart(len, rank), hi = blockStart(len, rank + 1); i < hi; i++) {
+            float s = v[0][o[0] + i];
+            for (int q = 1; q < size; q++) s += v[q][o[q] + i];
+            v[rank][o[rank] + i] = s;
+        }
+        // the others still read their blocks of this rank's buffer until they arrive here
+        group.rendezvous(rank, "reduce-scatter", len);
+        // as the ring moves it: every block but this rank's out, every block but the left neighbour's in
+        int left = (rank - 1 + size) % size;
+        bytesSent += 4L * (len - blockLength(len, rank));
+        bytesReceived += 4L * (len - blockLength(len, left));
+    }
+
+    @Override
+    public void broadcast(float[] buf, int off, int len, int root) {
+        checkRank(root);
+        if (size == 1 || len == 0) return;
+        publish(buf, off, "broadcast from " + root, len);
+        if (rank != root) System.arraycopy(views[root], offs[root], buf, off, len);
+        group.rendezvous(rank, "broadcast from " + root, len);
+        if (rank == root) bytesSent += 4L * len * (size - 1);
+        else bytesReceived += 4L * len;
+    }
+
+    @Override
+    public void allgather(float[] send, int sendOff, int count, float[] recv, int recvOff) {
+        System.arraycopy(send, sendOff, recv, recvOff + rank * count, count);
+        if (size == 1 || count == 0) return;
+        publish(send, sendOff, "allgather", count);
+        for (int q = 0; q < size; q++)
+            if (q != rank) System.arraycopy(views[q], offs[q], recv, recvOff + q * count, count);
+        group.rendezvous(rank, "allgather", count);
+        bytesSent += 4L * count * (size - 1);
+        bytesReceived += 4L * count * (size - 1);
+    }
+
+    @Override
+    public void barrier() {
+        group.rendezvous(rank, "barrier", 0);
+    }
+
+    @Override
+    public byte[][] allgatherBytes(byte[] mine) {
+        byte[][] all = new byte[size][];
+        all[rank] = mine.clone();
+        if (size == 1) return all;
+        for (int q = 0; q < size; q++) {
+            if (q == rank) continue;
+            group.post(CHANNEL_ALLGATHER_BYTES, rank, q, mine.clone());
+            bytesSent += 4 + mine.length;
+        }
+        long deadline = System.nanoTime() + group.timeoutNanos;
+        for (int q = 0; q < size; q++) {
+            if (q == rank) continue;
+            all[q] = group.take(CHANNEL_ALLGATHER_BYTES, q, rank, deadline, "allgather-bytes");
+            bytesReceived += 4 + all[q].length;
+        }
+        return all;
+    }
+
+    /** Leaves the group: peers still waiting for this rank fail at once instead of at the deadline. */
+    @Override
+    public void close() {
+        group.depart(rank);
+    }
+
+    /** Publishes this rank's buffer, waits for every rank's, and takes a private view of them all. */
+    private void publish(float[] buf, int off, String op, int len) {
+        group.buffers[rank] = buf;
+        group.offsets[rank] = off;
+        group.rendezvous(rank, op, len);
+        System.arraycopy(group.buffers, 0, views, 0, size);
+        System.arraycopy(group.offsets, 0, offs, 0, size);
+    }
+
+    private int blockLength(int len, int r) {
+        return blockStart(len, r + 1) - blockStart(len, r);
+    }
+
+    private void checkRank(int r) {
+        if (r < 0 || r >= size) throw new IllegalArgumentException("rank " + r + " out of range for " + size + " ranks");
+    }
+}
