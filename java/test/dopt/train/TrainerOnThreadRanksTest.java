@@ -1,0 +1,64 @@
+package dopt.train;
+
+import static dopt.tensor.BitExact.assertSameParams;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dopt.comm.InProcessCommunicator;
+import dopt.io.RunSummary;
+import dopt.job.Job;
+import dopt.job.JobFile;
+import dopt.tensor.Param;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The round loop on 2 and 4 ranks that are threads of this JVM ({@link InProcessCommunicator}):
+ * the same loop and policies as under MPJ, in seconds.
+ */
+class TrainerOnThreadRanksTest {
+    @TempDir Path dir;
+
+    private static final Path REPO = Path.of("").toAbsolutePath();
+
+    private static List<Param> train(Job job, int ranks, Path out, Path resume) throws Exception {
+        return InProcessCommunicator.run(ranks, 60_000, comm -> {
+            Trainer t = new Trainer(job, comm, out, REPO, new PrintStream(new ByteArrayOutputStream()), resume);
+            RunSummary s = t.run();
+            assertEquals(ranks, s.ranks());
+            return t.params();
+        }).get(0);
+    }
+
+    @Test
+    void theDemoOnTwoThreadRanksEndsWithTheParametersOfTheMpjMulticoreDemo() throws Exception {
+        // e1a2155b...: FNV-1a of the final parameters of `./dopt demo` (2 MPJ multicore ranks), taken from
+        // its checkpoint before the round loop was split into policies; the thread ranks reduce in the same order
+        Job demo = JobFile.read(REPO.resolve("jobs/demo.json"));
+        List<Param> p = train(demo, 2, dir.resolve("demo"), null);
+        assertEquals("e1a2155bdbbf53ec", Long.toHexString(ReplicaCheck.hash(p)));
+    }
+
+    @Test
+    void fourRanksWithEachPolicyTrainAndResumeBitForBit() throws Exception {
+        for (String comm : List.of("{}", "{\"compressor\": \"topk\", \"ratio\": 0.05, \"error_feedback\": \"ef21\"}",
+                "{\"compressor\": \"powersgd\", \"rank\": 2, \"error_feedback\": \"ef14\"}",
+                "{\"local_steps\": 4, \"average_preconditioner\": true}")) {
+            Job j = JobFile.parse("""
+                {"name": "t", "model": {"hidden": [32]}, "data": {"batch_size": 16},
+                 "optimizer": {"name": "adam", "lr": 0.003}, "steps": 40, "seed": 4, "eval_every": 0,
+                 "checkpoint": {"every": 20, "keep": 5}, "verify_replicas": true, "comm": %s}""".formatted(comm), "t");
+            String name = j.comm.compressor.name().toLowerCase() + j.comm.localSteps;
+            List<Param> full = train(j, 4, dir.resolve(name + "-full"), null);
+            var summary = RunSummary.read(dir.resolve(name + "-full/summary.json"));
+            assertTrue(summary.testAccuracy() > 0.5, name + " learns on 4 ranks (chance 0.1): " + summary.testAccuracy());
+            assertTrue(summary.bytesSentTotal() > 0, "bytes were counted");
+            List<Param> resumed = train(j, 4, dir.resolve(name + "-resumed"), dir.resolve(name + "-full/checkpoints/ckpt-000020.h5"));
+            assertSameParams(full, resumed, name);
+        }
+    }
+}
