@@ -3,10 +3,11 @@ package dopt.experiments;
 import dopt.data.DataSets;
 import dopt.data.TextCorpus;
 import dopt.data.TokenBatchLoader;
-import dopt.nn.TokenModel;
+import dopt.nn.Batch;
+import dopt.nn.Network;
 import dopt.nn.TransformerConfig;
 import dopt.nn.TransformerLm;
-import dopt.nn.adapter.AdaptedTokenModel;
+import dopt.nn.adapter.Adapted;
 import dopt.nn.adapter.AdapterSet;
 import dopt.nn.adapter.FirstStepEstimate;
 import dopt.optim.NamedRules;
@@ -161,7 +162,7 @@ public final class LoraSbExperiment implements Experiment {
         return PretrainedLm.fixedBatches(part, docs, s.seqLen(), s.batch(), s.evalBatches(), seed);
     }
 
-    private static double evaluate(TokenModel m, int[][] set, Setup s) {
+    private static double evaluate(Network<Batch.Windows> m, int[][] set, Setup s) {
         return PretrainedLm.evaluate(m, set, s.batch(), s.seqLen());
     }
 
@@ -172,10 +173,11 @@ public final class LoraSbExperiment implements Experiment {
         List<Param> targets = AdapterSet.select(lm.params(), AdapterSet.MATRICES);
         Rng rng = Rng.derive(seed, 0xADA);
         int[] tokens = new int[s.batch() * (s.seqLen() + 1)];
-        TokenModel model = switch (method.kind()) {
+        Batch.Windows batch = new Batch.Windows(tokens, s.batch(), s.seqLen());
+        Network<Batch.Windows> model = switch (method.kind()) {
             case FULL -> lm;
-            case LORA -> new AdaptedTokenModel(lm, AdapterSet.lora(targets, method.rank(), 2 * method.rank(), rng));
-            case LORA_XS -> new AdaptedTokenModel(lm, AdapterSet.loraXs(targets, method.rank(), 1, rng));
+            case LORA -> new Adapted<>(lm, AdapterSet.lora(targets, method.rank(), 2 * method.rank(), rng));
+            case LORA_XS -> new Adapted<>(lm, AdapterSet.loraXs(targets, method.rank(), 1, rng));
             case LORA_SB -> {
                 // the gradient sample: its own pass over the fine-tuning documents, so that training batches match the other methods'
                 TokenBatchLoader sample = TokenBatchLoader.ofDocuments(split.part(), split.train(), s.seqLen(), s.batch(), seed ^ 0x5B5B, 0);
@@ -184,7 +186,7 @@ public final class LoraSbExperiment implements Experiment {
                     sample.next(tokens);
                     lm.forwardBackward(tokens, s.batch(), s.seqLen());
                 }, batches, sched.lr(1));
-                yield new AdaptedTokenModel(lm, AdapterSet.loraSb(targets, method.rank(), updates));
+                yield new Adapted<>(lm, AdapterSet.loraSb(targets, method.rank(), updates));
             }
         };
         List<Param> trainable = model.params();
@@ -199,7 +201,7 @@ public final class LoraSbExperiment implements Experiment {
         int k = 1;
         for (int step = 1; step <= s.steps(); step++) {
             loader.next(tokens);
-            float loss = model.forwardBackward(tokens, s.batch(), s.seqLen());
+            float loss = model.forwardBackward(batch);
             train[step - 1] = loss;
             if (!Float.isFinite(loss)) {
                 java.util.Arrays.fill(curve, k, points, Double.NaN);

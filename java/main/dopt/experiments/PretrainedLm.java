@@ -4,7 +4,8 @@ import dopt.data.TextCorpus;
 import dopt.data.TokenBatchLoader;
 import dopt.io.Checkpoint;
 import dopt.io.CheckpointException;
-import dopt.nn.TokenModel;
+import dopt.nn.Batch;
+import dopt.nn.Network;
 import dopt.nn.TransformerConfig;
 import dopt.nn.TransformerLm;
 import dopt.optim.NamedRules;
@@ -91,9 +92,9 @@ final class PretrainedLm {
     }
 
     /** The mean loss over the batches of {@code set}. */
-    static double evaluate(TokenModel m, int[][] set, int batch, int seqLen) {
+    static double evaluate(Network<Batch.Windows> m, int[][] set, int batch, int seqLen) {
         double sum = 0;
-        for (int[] b : set) sum += m.loss(b, batch, seqLen);
+        for (int[] b : set) sum += m.loss(new Batch.Windows(b, batch, seqLen));
         return sum / set.length;
     }
 }

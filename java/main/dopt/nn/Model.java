@@ -5,12 +5,10 @@ import dopt.tensor.Param;
 import java.util.List;
 
 /** A classifier with a hand-written backward pass; buffers are preallocated for {@link #maxBatch()} rows. */
-public interface Model {
-    /** Trainable parameters in a fixed order (the order of initialisation, flattening and checkpoints). */
-    List<Param> params();
-
-    /** Initialises every parameter from {@code rng}, in {@link #params()} order. */
-    void init(Rng rng);
+public interface Model extends Classifier<Batch.Examples> {
+    @Override default float forwardBackward(Batch.Examples b) { return forwardBackward(b.x(), b.y(), b.size()); }
+    @Override default float loss(Batch.Examples b) { return loss(b.x(), b.y(), b.size()); }
+    @Override default int countCorrect(Batch.Examples b) { return countCorrect(b.x(), b.y(), b.size()); }
 
     /** Mean cross-entropy over the batch; overwrites every parameter's gradient. */
     float forwardBackward(float[] x, int[] y, int batch);
@@ -26,18 +24,4 @@ public interface Model {
     int classes();
 
     int maxBatch();
-
-    /**
-     * Non-trainable state that a checkpoint must hold and that a model's output depends on
-     * (BatchNorm's running mean and variance, PyTorch's "buffers"), in a fixed order; never given
-     * to an optimizer nor all-reduced as a gradient. Empty for models without such state.
-     */
-    default List<Param> buffers() { return List.of(); }
-
-    /**
-     * Training behaviour (the default) or evaluation behaviour, as PyTorch's {@code train()} /
-     * {@code eval()}: in evaluation mode BatchNorm normalises with its running statistics instead
-     * of the batch's. A no-op for models whose layers behave the same in both.
-     */
-    default void setTraining(boolean training) { }
 }

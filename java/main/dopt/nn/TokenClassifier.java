@@ -13,15 +13,13 @@ import java.util.List;
  * b·seqLen; each id is in [0, {@link #vocabSize()}) or {@link #PAD}, which fills the tail of a
  * shorter sequence and is ignored. {@code labels[b]} is in [0, {@link #classes()}).
  */
-public interface TokenClassifier {
+public interface TokenClassifier extends Classifier<Batch.Texts> {
+    @Override default float forwardBackward(Batch.Texts b) { return forwardBackward(b.tokens(), b.labels(), b.size(), b.seqLen()); }
+    @Override default float loss(Batch.Texts b) { return loss(b.tokens(), b.labels(), b.size(), b.seqLen()); }
+    @Override default int countCorrect(Batch.Texts b) { return countCorrect(b.tokens(), b.labels(), b.size(), b.seqLen()); }
+
     /** The padding id: positions holding it contribute nothing. */
     int PAD = -1;
-
-    /** Trainable parameters in a fixed order (the order of initialisation, flattening and checkpoints). */
-    List<Param> params();
-
-    /** Initialises every parameter from {@code rng}, in {@link #params()} order. */
-    void init(Rng rng);
 
     /** Mean cross-entropy over the batch; overwrites every parameter's gradient. */
     float forwardBackward(int[] tokens, int[] labels, int batch, int seqLen);

@@ -15,12 +15,9 @@ import java.util.List;
  * last token of each row is a target only. Consecutive rows may be overlapping windows of one
  * text (the loader's choice).
  */
-public interface TokenModel {
-    /** Trainable parameters in a fixed order (the order of initialisation, flattening and checkpoints). */
-    List<Param> params();
-
-    /** Initialises every parameter from {@code rng}, in {@link #params()} order. */
-    void init(Rng rng);
+public interface TokenModel extends Network<Batch.Windows> {
+    @Override default float forwardBackward(Batch.Windows b) { return forwardBackward(b.tokens(), b.size(), b.seqLen()); }
+    @Override default float loss(Batch.Windows b) { return loss(b.tokens(), b.size(), b.seqLen()); }
 
     /**
      * Mean next-token cross-entropy (nats) over all batch × seqLen predicted positions; overwrites

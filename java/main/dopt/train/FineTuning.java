@@ -122,7 +122,7 @@ final class FineTuning {
      * adapters. A collective call for LoRA-SB (its gradient estimate is summed over ranks, so that
      * every replica starts from the same B, R, A). Returns the adapters, or null.
      */
-    static AdapterSet prepare(Job job, Task task, Communicator comm, double firstStepLr, Path resumeFrom) throws JobException {
+    static AdapterSet prepare(Job job, Task<?> task, Communicator comm, double firstStepLr, Path resumeFrom) throws JobException {
         List<Param> weights = task.weights();
         Job.AdapterSpec spec = job.model.adapter;
         if (resumeFrom != null && spec != null) loadWeights(resumeFrom, FROZEN, weights, "resume " + resumeFrom);

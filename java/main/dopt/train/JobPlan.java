@@ -48,7 +48,7 @@ public final class JobPlan {
     }
 
     /** This rank's task: the model, its data and loader. */
-    static Task buildTask(Job job, Path repoRoot, int ranks, int rank) throws JobException {
+    static Task<?> buildTask(Job job, Path repoRoot, int ranks, int rank) throws JobException {
         if (isText(job)) {
             TextCorpus c = corpus(job, repoRoot);
             TokenBatchLoader train = textLoader(job, c.train(), ranks, rank);
@@ -62,21 +62,24 @@ public final class JobPlan {
             TransformerLm lm = new TransformerLm(cfg, job.data.batchSize);
             String d = "LLaMA-style LM (dim " + cfg.dim() + ", " + cfg.layers() + " layers), seq "
                     + job.data.seqLen;
-            return new LanguageModelTask(lm, c, train, valid, Math.min(VALIDATION_BATCHES, valid.batchesPerEpoch()), d);
+            return new Task<>(lm, Batches.windows(train), Evaluations.windows(valid, Math.min(VALIDATION_BATCHES, valid.batchesPerEpoch())),
+                    c.name() + "-train", d, c.unigramValidationLoss());
         }
         if (isLabelledText(job)) {
             LabelledTexts[] t = labelledTexts(job, repoRoot);
             int[] shard = mailShard(job, t[0], ranks, rank);
             SequenceClassifier model = SequenceClassifier.bytes(t[0].classes(), job.data.seqLen, job.data.batchSize);
-            return new TextClassifierTask(model, t[0], t[1], new TextBatchLoader(t[0], shard, job.data.batchSize, job.data.seqLen,
-                    job.seed, rank), job.data.batchSize, job.data.seqLen,
-                    "bag of byte 1..3-grams + MLP, " + t[0].classes() + " classes, first " + job.data.seqLen + " bytes");
+            TextBatchLoader loader = new TextBatchLoader(t[0], shard, job.data.batchSize, job.data.seqLen, job.seed, rank);
+            return new Task<>(model, Batches.texts(loader, job.data.batchSize, job.data.seqLen),
+                    Evaluations.texts(t[1], job.data.batchSize, job.data.seqLen), t[0].name(),
+                    "bag of byte 1..3-grams + MLP, " + t[0].classes() + " classes, first " + job.data.seqLen + " bytes", Double.NaN);
         }
         Dataset[] data = loadData(job, repoRoot);
         int[] shard = checkShards(job, data[0], ranks)[rank];
         Model model = buildModel(job, data[0]);
-        return new ClassifierTask(model, data[0], data[1], new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank),
-                job.data.batchSize, describe(job, data[0]));
+        BatchLoader loader = new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank);
+        return new Task<>(model, Batches.examples(loader, job.data.batchSize, data[0].dim()), Evaluations.examples(data[1]),
+                data[0].name(), describe(job, data[0]), Double.NaN);
     }
 
     /** Validation batches per rank per evaluation (the whole validation part is 0.8 M tokens). */
@@ -157,7 +160,7 @@ public final class JobPlan {
     public static Model buildModel(Job job, Dataset train) throws JobException {
         return switch (job.model.type) {
             case MLP -> new Mlp(train.dim(), job.model.hidden.stream().mapToInt(Integer::intValue).toArray(), train.classes(),
-                    Math.max(job.data.batchSize, ClassifierTask.EVAL_BATCH));
+                    Math.max(job.data.batchSize, Evaluations.EVAL_BATCH));
             case CNN -> {
                 if (train.dim() != 28 * 28)
                     throw new JobException("model 'cnn' takes 1x28x28 images (mnist, fashion-mnist); " + train.name() + " has "

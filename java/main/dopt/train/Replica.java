@@ -25,7 +25,7 @@ final class Replica {
     private static final Logger LOG = LogManager.getLogger(Replica.class);
 
     final Job job;
-    final Task task;
+    final Task<?> task;
     /** What the optimizer trains: the model's weights, or the adapter matrices when adapting. */
     final List<Param> params;
     /** The adapters when fine-tuning through them, else null. */

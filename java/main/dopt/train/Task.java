@@ -1,66 +1,87 @@
 package dopt.train;
 
 import dopt.comm.Communicator;
+import dopt.nn.Network;
+import dopt.nn.adapter.Adapted;
+import dopt.nn.adapter.AdapterSet;
+import dopt.random.Rng;
 import dopt.tensor.Param;
 import java.util.List;
 
 /**
- * What the data-parallel loop trains: a model with its data and loader. One step draws this rank's
- * next batch and computes the local loss and gradients; evaluation is split across ranks.
+ * What the round loop trains on one rank: a {@link Network} with this rank's batches and a held-out
+ * evaluation. One class for every model family (classifiers of images or feature rows, language
+ * models, text classifiers): they differ only in their batch type {@code B}, their loader and their
+ * evaluation.
  */
-interface Task {
-    List<Param> params();
+final class Task<B> {
+    private Network<B> model;
+    private final List<Param> weights;
+    private final Batches<B> batches;
+    private final Evaluation<B> evaluation;
+    private final String dataName, description;
+    private final double baselineLoss;
 
-    /**
-     * Non-trainable state the model's output depends on (BatchNorm's running statistics). Each rank
-     * keeps its own, following its shard, so the trainer stores them under the rank's part of the
-     * state tree.
-     */
-    default List<Param> buffers() { return List.of(); }
-
-    /**
-     * The model's weights: {@link #params()} before {@link #adapt}, the frozen base weights after.
-     */
-    default List<Param> weights() { return params(); }
-
-    /**
-     * From now on train through {@code adapters} around the model's frozen weights: {@link #params()}
-     * become the adapter matrices (see {@link dopt.nn.adapter.AdaptedTokenModel}).
-     */
-    default void adapt(dopt.nn.adapter.AdapterSet adapters) {
-        throw new UnsupportedOperationException(describe() + " takes no adapters");
+    /** {@code baselineLoss}: the held-out loss of a trivial model for the summary (a unigram LM), NaN if none. */
+    Task(Network<B> model, Batches<B> batches, Evaluation<B> evaluation, String dataName, String description, double baselineLoss) {
+        this.model = model;
+        this.weights = model.params();
+        this.batches = batches;
+        this.evaluation = evaluation;
+        this.dataName = dataName;
+        this.description = description;
+        this.baselineLoss = baselineLoss;
     }
 
-    /**
-     * One batch's gradient of the (unadapted) model, from a loader of its own over this rank's
-     * training share seeded with {@code seed}: each run overwrites the weights' gradients (LoRA-SB's
-     * estimate of the first update). The training loader's position is not touched.
-     */
-    default Runnable sampleGradient(long seed) {
-        throw new UnsupportedOperationException(describe() + " takes no adapters");
+    /** Held-out evaluation of a network, split across ranks: {accuracy (NaN where meaningless), mean loss}. */
+    @FunctionalInterface
+    interface Evaluation<B> {
+        double[] evaluate(Network<B> model, Communicator comm);
     }
-
-    /** Examples per batch on this rank. */
-    default int batchSize() { throw new UnsupportedOperationException(); }
 
     /** Initialises the model's parameters from {@code rng}. */
-    void init(dopt.random.Rng rng);
+    void init(Rng rng) { model.init(rng); }
 
-    /** The live {epoch, cursor} (or similar) position of this rank's loader, held by the state tree. */
-    long[] loaderPosition();
+    /** What the optimizer trains: the weights, or the adapter matrices after {@link #adapt}. */
+    List<Param> params() { return model.params(); }
 
-    /** Draws the next batch, overwrites the gradients and returns the mean loss of the batch. */
-    float forwardBackward();
+    /** The model's weights: {@link #params()} before {@link #adapt}, the frozen base weights after. */
+    List<Param> weights() { return weights; }
 
-    /** {accuracy (NaN where it has no meaning, e.g. language modelling), mean loss} on held-out data; a collective call. */
-    double[] evaluate(Communicator comm);
+    /** Non-trainable state each rank keeps for its own shard (BatchNorm's running statistics). */
+    List<Param> buffers() { return model.buffers(); }
 
-    /** Reference figures for the summary table, e.g. a language model's unigram baseline; none by default. */
-    default java.util.Map<String, Object> baselines() { return java.util.Map.of(); }
+    int batchSize() { return batches.size(); }
 
-    /** Name of the training data, for the first console line. */
-    String dataName();
+    /** The live position of this rank's loader, held by the state tree. */
+    long[] loaderPosition() { return batches.position(); }
 
-    /** A short description of the model. */
-    String describe();
+    /** Draws the next batch, overwrites the gradients and returns the batch's mean loss. */
+    float forwardBackward() { return model.forwardBackward(batches.next()); }
+
+    /** {accuracy (NaN for language models), mean loss} on held-out data; a collective call. */
+    double[] evaluate(Communicator comm) { return evaluation.evaluate(model, comm); }
+
+    /** From now on train through {@code adapters} around the frozen weights: {@link #params()} become the adapter matrices. */
+    void adapt(AdapterSet adapters) {
+        if (model instanceof Adapted) throw new IllegalStateException("already adapted");
+        model = new Adapted<>(model, adapters);
+    }
+
+    /**
+     * One batch's gradient of the (unadapted) model from a second loader over this rank's share,
+     * seeded with {@code seed}: each run overwrites the weights' gradients (LoRA-SB's estimate of the
+     * first update). The training loader's position is not touched.
+     */
+    Runnable sampleGradient(long seed) {
+        Batches<B> sample = batches.reseeded(seed);
+        Network<B> base = model;
+        return () -> base.forwardBackward(sample.next());
+    }
+
+    double baselineLoss() { return baselineLoss; }
+
+    String dataName() { return dataName; }
+
+    String describe() { return description; }
 }

@@ -2,10 +2,11 @@ package dopt.train;
 
 import dopt.data.LabelledTexts;
 import dopt.data.TextBatchLoader;
-import dopt.nn.TokenClassifier;
+import dopt.nn.Batch;
+import dopt.nn.Classifier;
 
 /**
- * Held-out evaluation of a {@link TokenClassifier} on texts, in chunks of the training batch
+ * Held-out evaluation of a text classifier on texts, in chunks of the training batch
  * (the model's buffers are sized for it). Shared by the data-parallel text task, which evaluates
  * one rank's block of the test texts, and the in-process experiments, which evaluate all of them.
  */
@@ -17,7 +18,7 @@ public final class TextEvaluation {
      * loss summed per text. {@code tokens} ({@code batch·seqLen}) and {@code labels} ({@code batch})
      * are the caller's scratch buffers.
      */
-    public static double[] sums(TokenClassifier model, LabelledTexts test, int lo, int hi, int batch, int seqLen,
+    public static double[] sums(Classifier<Batch.Texts> model, LabelledTexts test, int lo, int hi, int batch, int seqLen,
                                 int[] tokens, int[] labels) {
         double correct = 0, lossSum = 0;
         for (int i = lo; i < hi; i += batch) {
@@ -26,8 +27,9 @@ public final class TextEvaluation {
                 TextBatchLoader.copy(test, i + r, seqLen, tokens, r * seqLen);
                 labels[r] = test.label()[i + r];
             }
-            correct += model.countCorrect(tokens, labels, b, seqLen);
-            lossSum += (double) model.loss(tokens, labels, b, seqLen) * b;
+            Batch.Texts chunk = new Batch.Texts(tokens, labels, b, seqLen);
+            correct += model.countCorrect(chunk);
+            lossSum += (double) model.loss(chunk) * b;
         }
         return new double[] {correct, lossSum};
     }

@@ -204,11 +204,10 @@ public final class Trainer {
         String exchange = replica.policy.describe();
         String fineTuning = job.model.initFrom == null ? null
                 : (replica.adapters == null ? "all weights" : FineTuning.describe(job.model.adapter, replica.adapters)) + " from " + job.model.initFrom;
-        Object unigram = replica.task.baselines().get("unigram_baseline_loss");
         Path ckpt = checkpoints.last();
         return new RunSummary(job.name, ranks, replica.optimizer.name(), exchange.isEmpty() ? "allreduce" : exchange,
                 replica.trainableParams(), replica.totalParams, fineTuning, job.steps, stepsRun, seconds, finalLoss, ev[1], ev[0],
-                lm ? Math.exp(ev[1]) : Double.NaN, unigram instanceof Double u ? u : Double.NaN, stepsRun / Math.max(seconds, 1e-9),
+                lm ? Math.exp(ev[1]) : Double.NaN, replica.task.baselineLoss(), stepsRun / Math.max(seconds, 1e-9),
                 totals[0], totals[1], replica.optimizer.stateBytes(), totals[2], job.verifyReplicas ? "every step" : "at the end",
                 ckpt.toString(), rank == 0 ? Files.size(ckpt) : 0, outputs.trace().toString(), outputs.plot().toString());
     }

@@ -3,8 +3,7 @@ package dopt.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dopt.nn.adapter.AdaptedModel;
-import dopt.nn.adapter.AdaptedTokenModel;
+import dopt.nn.adapter.Adapted;
 import dopt.nn.adapter.AdapterSet;
 import dopt.nn.adapter.FirstStepEstimate;
 import dopt.random.Rng;
@@ -29,12 +28,12 @@ class AdapterGradientTest {
     }
 
     private static void check(TransformerLm lm, AdapterSet set) {
-        AdaptedTokenModel m = new AdaptedTokenModel(lm, set);
+        Adapted<Batch.Windows> m = new Adapted<>(lm, set);
         GradCheck.randomize(m.params(), new Rng(25), 0.35);
-        int[] tokens = TransformerLmTest.randomTokens(new Rng(23), BATCH, SEQ, VOCAB);
-        float loss = m.forwardBackward(tokens, BATCH, SEQ);
+        Batch.Windows batch = new Batch.Windows(TransformerLmTest.randomTokens(new Rng(23), BATCH, SEQ, VOCAB), BATCH, SEQ);
+        float loss = m.forwardBackward(batch);
         assertTrue(loss > 0.5, "loss " + loss);
-        int checked = GradCheck.check(m.params(), () -> m.loss(tokens, BATCH, SEQ), new Rng(24));
+        int checked = GradCheck.check(m.params(), () -> m.loss(batch), new Rng(24));
         assertEquals(set.trainableCount(), checked, "every coordinate of every adapter matrix is checked");
     }
 
@@ -60,17 +59,17 @@ class AdapterGradientTest {
         check(lm, AdapterSet.loraSb(targets, RANK, updates));
     }
 
-    /** The MLP through {@link AdaptedModel}: LoRA on its hidden layers (the head is not adapted). */
+    /** The MLP through {@link Adapted}: LoRA on its hidden layers (the head is not adapted). */
     @Test
     void mlpWithLoraOnItsHiddenLayersHasExactAdapterGradients() {
         Rng rng = new Rng(41);
         Mlp mlp = new Mlp(6, new int[] {5, 4}, 3, 4);
         mlp.init(new Rng(42));
         AdapterSet set = AdapterSet.lora(AdapterSet.select(mlp.params(), AdapterSet.MATRICES), RANK, 2, new Rng(43));
-        AdaptedModel m = new AdaptedModel(mlp, set);
+        Adapted<Batch.Examples> m = new Adapted<>(mlp, set);
         GradCheck.randomize(m.params(), new Rng(44), 0.5);
-        float[] x = GradientCheck.gaussian(rng, 4 * 6);
-        GradientCheck.Result r = GradientCheck.run(m, x, new int[] {0, 2, 1, 2}, 4, 1e-3, 3e-4, 1e-2, 1000, 0, rng, null);
+        Batch.Examples batch = new Batch.Examples(GradientCheck.gaussian(rng, 4 * 6), new int[] {0, 2, 1, 2}, 4);
+        GradientCheck.Result r = GradientCheck.run(m, batch, 1e-3, 3e-4, 1e-2, 1000, 0, rng, null);
         assertEquals(set.trainableCount(), r.compared());
         assertEquals(2 * (5 + 6) + 2 * (4 + 5), r.compared(), "rank 2: r·(m+n) for the 5×6 and 4×5 hidden weights");
     }

@@ -36,8 +36,14 @@ final class GradientCheck {
      */
     static Result run(Model m, float[] x, int[] y, int batch, double h, double atol, double rtol,
                       int maxPerParam, double maxKinkedShare, Rng pick, LongSupplier pattern) {
-        m.forwardBackward(x, y, batch);
-        m.loss(x, y, batch);
+        return run(m, new Batch.Examples(x, y, batch), h, atol, rtol, maxPerParam, maxKinkedShare, pick, pattern);
+    }
+
+    /** The same check for any {@link Network} on one of its batches. */
+    static <B> Result run(Network<B> m, B batch, double h, double atol, double rtol,
+                          int maxPerParam, double maxKinkedShare, Rng pick, LongSupplier pattern) {
+        m.forwardBackward(batch);
+        m.loss(batch);
         long base = pattern == null ? 0 : pattern.getAsLong();
         int compared = 0, kinked = 0;
         double worst = 0;
@@ -48,9 +54,9 @@ final class GradientCheck {
             for (int t = 0; t < count; t++) {
                 int i = count == v.length ? t : pick.nextInt(v.length);
                 // a kink closer than h may still be farther than h/4: retry there, where rounding weighs 4× more
-                double numeric = quotient(m, v, i, h, x, y, batch, pattern, base), scale = 1;
+                double numeric = quotient(m, v, i, h, batch, pattern, base), scale = 1;
                 if (Double.isNaN(numeric)) {
-                    numeric = quotient(m, v, i, h / 4, x, y, batch, pattern, base);
+                    numeric = quotient(m, v, i, h / 4, batch, pattern, base);
                     scale = 4;
                 }
                 if (Double.isNaN(numeric)) {
@@ -72,13 +78,13 @@ final class GradientCheck {
     }
 
     /** The central quotient at ±h, or NaN when either evaluation left the base activation pattern. */
-    private static double quotient(Model m, float[] v, int i, double h, float[] x, int[] y, int batch, LongSupplier pattern, long base) {
+    private static <B> double quotient(Network<B> m, float[] v, int i, double h, B batch, LongSupplier pattern, long base) {
         float keep = v[i], up = (float) (keep + h), down = (float) (keep - h);
         v[i] = up;
-        double lu = m.loss(x, y, batch);
+        double lu = m.loss(batch);
         boolean same = pattern == null || pattern.getAsLong() == base;
         v[i] = down;
-        double ld = m.loss(x, y, batch);
+        double ld = m.loss(batch);
         same &= pattern == null || pattern.getAsLong() == base;
         v[i] = keep;
         return same ? (lu - ld) / ((double) up - down) : Double.NaN;

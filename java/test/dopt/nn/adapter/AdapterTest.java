@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dopt.nn.TokenModel;
+import dopt.nn.Batch;
+import dopt.nn.Network;
 import dopt.nn.TransformerConfig;
 import dopt.nn.TransformerLm;
 import dopt.optim.NamedRules;
@@ -50,8 +51,8 @@ class AdapterTest {
         TransformerLm lm = pretrained();
         int[] t = tokens(2);
         float before = lm.loss(t, BATCH, SEQ);
-        AdaptedTokenModel m = new AdaptedTokenModel(lm, AdapterSet.lora(AdapterSet.select(lm.params(), AdapterSet.MATRICES), 4, 8, new Rng(3)));
-        assertEquals(Float.floatToIntBits(before), Float.floatToIntBits(m.loss(t, BATCH, SEQ)), "B = 0: W₀ + (α/r)·0·A is W₀");
+        Adapted<Batch.Windows> m = new Adapted<>(lm, AdapterSet.lora(AdapterSet.select(lm.params(), AdapterSet.MATRICES), 4, 8, new Rng(3)));
+        assertEquals(Float.floatToIntBits(before), Float.floatToIntBits(m.loss(new Batch.Windows(t, BATCH, SEQ))), "B = 0: W₀ + (α/r)·0·A is W₀");
         for (Adapter a : m.adapters().adapters()) {
             a.merge();
             assertArrayEquals(a.frozen(), a.base().value(), a.base().name());
@@ -156,7 +157,7 @@ class AdapterTest {
                 case "lora-xs" -> AdapterSet.loraXs(targets, 2, 1, new Rng(7));
                 default -> sb(lm, 2);
             };
-            TokenModel m = new AdaptedTokenModel(lm, set);
+            Network<Batch.Windows> m = new Adapted<>(lm, set);
             Set<Param> baseParams = Collections.newSetFromMap(new IdentityHashMap<>());
             baseParams.addAll(lm.params());
             for (Param p : m.params()) assertTrue(!baseParams.contains(p), kind + ": " + p.name() + " is a base weight");
@@ -166,7 +167,7 @@ class AdapterTest {
             int[] t = tokens(8);
             float first = 0, last = 0;
             for (int step = 1; step <= 6; step++) {
-                float loss = m.forwardBackward(t, BATCH, SEQ);
+                float loss = m.forwardBackward(new Batch.Windows(t, BATCH, SEQ));
                 if (step == 1) first = loss;
                 last = loss;
                 opt.step(step);
