@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The adapted models' gradients with respect to the adapter matrices against finite differences
  * (the adapter classes live in dopt.nn.adapter; this test sits in dopt.nn to use the shared
- * {@link GradCheck} and {@link GradientCheck}). Every adapter matrix is moved away from its
+ * {@link GradientCheck}). Every adapter matrix is moved away from its
  * initialisation first, so that LoRA's B = 0 does not make ∂L/∂A vanish trivially.
  */
 class AdapterGradientTest {
@@ -23,17 +23,17 @@ class AdapterGradientTest {
     private static TransformerLm base() {
         TransformerLm lm = new TransformerLm(TransformerConfig.of(VOCAB, 8, 2, 2, SEQ, false), BATCH);
         lm.init(new Rng(21));
-        GradCheck.randomize(lm.params(), new Rng(22), 0.35);
+        GradientCheck.randomize(lm.params(), new Rng(22), 0.35);
         return lm;
     }
 
     private static void check(TransformerLm lm, AdapterSet set) {
         Adapted<Batch.Windows> m = new Adapted<>(lm, set);
-        GradCheck.randomize(m.params(), new Rng(25), 0.35);
+        GradientCheck.randomize(m.params(), new Rng(25), 0.35);
         Batch.Windows batch = new Batch.Windows(TransformerLmTest.randomTokens(new Rng(23), BATCH, SEQ, VOCAB), BATCH, SEQ);
         float loss = m.forwardBackward(batch);
         assertTrue(loss > 0.5, "loss " + loss);
-        int checked = GradCheck.check(m.params(), () -> m.loss(batch), new Rng(24));
+        int checked = GradientCheck.check(m.params(), () -> m.loss(batch), new Rng(24));
         assertEquals(set.trainableCount(), checked, "every coordinate of every adapter matrix is checked");
     }
 
@@ -67,7 +67,7 @@ class AdapterGradientTest {
         mlp.init(new Rng(42));
         AdapterSet set = AdapterSet.lora(AdapterSet.select(mlp.params(), AdapterSet.MATRICES), RANK, 2, new Rng(43));
         Adapted<Batch.Examples> m = new Adapted<>(mlp, set);
-        GradCheck.randomize(m.params(), new Rng(44), 0.5);
+        GradientCheck.randomize(m.params(), new Rng(44), 0.5);
         Batch.Examples batch = new Batch.Examples(GradientCheck.gaussian(rng, 4 * 6), new int[] {0, 2, 1, 2}, 4);
         GradientCheck.Result r = GradientCheck.run(m, batch, 1e-3, 3e-4, 1e-2, 1000, 0, rng, null);
         assertEquals(set.trainableCount(), r.compared());

@@ -44,7 +44,7 @@ class ConceptBottleneckTest {
         float[] x = features(), t = targets();
         m.forwardBackward(x, Y, t, B, new Rng(5));
         // the same seed replays the same Gumbel noise, so the objective is a fixed smooth function of the weights
-        int checked = GradCheck.check(m.params(), () -> m.objectiveValue(x, Y, t, B, new Rng(5)), new Rng(9));
+        int checked = GradientCheck.check(m.params(), () -> m.objectiveValue(x, Y, t, B, new Rng(5)), new Rng(9));
         assertEquals(C * D + C + K * C + K, checked);
     }
 

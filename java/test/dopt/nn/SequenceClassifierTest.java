@@ -14,7 +14,7 @@ class SequenceClassifierTest {
     static final int PAD = TokenClassifier.PAD;
 
     /**
-     * Tolerances and their reasons: {@link GradCheck}. Row 1 is padded at its end and row 2 is all
+     * Tolerances and their reasons: {@link GradientCheck#check}. Row 1 is padded at its end and row 2 is all
      * padding (it pools to zero and its embedding gradient is nothing). 13 buckets for 1 + 2·… n-grams
      * make collisions certain, so shared rows are exercised too. Every coordinate is checked.
      */
@@ -22,7 +22,7 @@ class SequenceClassifierTest {
     void gradientsMatchCentralFiniteDifferencesForEveryParameter() {
         SequenceClassifier c = new SequenceClassifier(11, 3, 13, 6, 7, 3, 9, 3);
         c.init(new Rng(41));
-        GradCheck.randomize(c.params(), new Rng(42), 1.0);
+        GradientCheck.randomize(c.params(), new Rng(42), 1.0);
         Rng rng = new Rng(43);
         int[] tokens = new int[3 * 9];
         for (int i = 0; i < 9; i++) tokens[i] = rng.nextInt(11);
@@ -32,7 +32,7 @@ class SequenceClassifierTest {
         int[] labels = {2, 0, 1};
         float loss = c.forwardBackward(tokens, labels, 3, 9);
         assertTrue(loss > 0.3, "loss " + loss);
-        int checked = GradCheck.check(c.params(), () -> c.loss(tokens, labels, 3, 9), new Rng(44));
+        int checked = GradientCheck.check(c.params(), () -> c.loss(tokens, labels, 3, 9), new Rng(44));
         assertEquals((11 + 13) * 6 + 7 * 6 + 7 + 3 * 7 + 3, checked);
     }
 

@@ -25,15 +25,15 @@ class TransformerLmTest {
         return t;
     }
 
-    /** Tolerances and their reasons: {@link GradCheck}. Weights of scale 0.35 give attention scores of order 1. */
+    /** Tolerances and their reasons: {@link GradientCheck#check}. Weights of scale 0.35 give attention scores of order 1. */
     private static void gradientCheck(boolean tied) {
         TransformerLm lm = tiny(tied);
         lm.init(new Rng(21));
-        GradCheck.randomize(lm.params(), new Rng(22), 0.35);
+        GradientCheck.randomize(lm.params(), new Rng(22), 0.35);
         int[] tokens = randomTokens(new Rng(23), BATCH, SEQ, VOCAB);
         float loss = lm.forwardBackward(tokens, BATCH, SEQ);
         assertTrue(loss > 0.5, "loss " + loss);
-        int checked = GradCheck.check(lm.params(), () -> lm.loss(tokens, BATCH, SEQ), new Rng(24));
+        int checked = GradientCheck.check(lm.params(), () -> lm.loss(tokens, BATCH, SEQ), new Rng(24));
         // every coordinate of every tensor (all are ≤ 256 here)
         assertEquals(lm.paramCount(), checked);
     }
@@ -146,7 +146,7 @@ class TransformerLmTest {
         int seq = 7, batch = 2;
         TransformerLm lm = new TransformerLm(TransformerConfig.of(VOCAB, 8, 2, 2, seq, false), batch);
         lm.init(new Rng(8));
-        GradCheck.randomize(lm.params(), new Rng(9), 0.35);
+        GradientCheck.randomize(lm.params(), new Rng(9), 0.35);
         int[] tokens = randomTokens(new Rng(10), batch, seq, VOCAB);
         float[] base = new float[batch * seq * VOCAB], changed = new float[base.length];
         lm.logits(tokens, batch, seq, base);
