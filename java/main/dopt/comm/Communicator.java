@@ -45,8 +45,50 @@ public interface Communicator extends AutoCloseable {
     /** Returns when every rank has entered it (or throws on timeout). */
     void barrier();
 
-    /** Gathers a byte message of any length from every rank to all ranks (index = rank). */
-    byte[][] allgatherBytes(byte[] mine);
+    /**
+     * Gathers a byte message of any length from every rank to all ranks (index = rank); throws
+     * when any rank's message is missing. Only for peers that are trusted to be sane: there is no
+     * cap on what a peer may claim. Untrusted peers go through {@link #allgatherBytes(byte[], int)}.
+     */
+    default byte[][] allgatherBytes(byte[] mine) {
+        return allgatherBytes(mine, Integer.MAX_VALUE).requireAll("allgather-bytes");
+    }
+
+    /**
+     * Gathers a byte message from every rank to all ranks with a status per peer: a message longer
+     * than {@code maxBytes} is {@link Gathered.Status#REJECTED} before anything is allocated for
+     * it, one that has not arrived by the deadline is {@link Gathered.Status#MISSING}; the other
+     * peers' messages are delivered either way. This rank's own message is in its slot, OK.
+     */
+    Gathered allgatherBytes(byte[] mine, int maxBytes);
+
+    /**
+     * Sends {@code msg} to rank {@code to}, to be taken by its {@link #recv}. Messages between one
+     * pair of ranks arrive in the order sent. May block until the receiver takes the message (as
+     * MPI's standard-mode send does for large messages), at most until the deadline; so two ranks
+     * must not both send a large message to each other before either receives.
+     */
+    void send(int to, byte[] msg);
+
+    /**
+     * The next message {@link #send sent} by rank {@code from} to this rank; throws {@link
+     * MessageRejectedException} if it is longer than {@code maxBytes} (nothing is allocated at the
+     * claimed size, and the next message is again received in step), {@link CommTimeoutException}
+     * if none arrives by the deadline.
+     */
+    byte[] recv(int from, int maxBytes);
+
+    /**
+     * Gathers every rank's message on {@code root} (index = rank); returns null on the other ranks.
+     * Throws on root, naming the ranks, when a message is missing or longer than {@code maxBytes}.
+     */
+    byte[][] gatherBytes(byte[] mine, int root, int maxBytes);
+
+    /**
+     * Returns {@code root}'s message on every rank; {@code msgOrNull} is read on root only. Throws
+     * on a rank that gets nothing by the deadline or a message longer than {@code maxBytes}.
+     */
+    byte[] broadcastBytes(byte[] msgOrNull, int root, int maxBytes);
 
     /** Bytes this rank has sent through the communicator so far. */
     long bytesSent();

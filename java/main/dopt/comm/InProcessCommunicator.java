@@ -25,7 +25,9 @@ public final class InProcessCommunicator implements Communicator {
         T apply(Communicator comm) throws Exception;
     }
 
-    static final int CHANNEL_ALLGATHER_BYTES = 1;
+    private static final int CHANNEL_POINT_TO_POINT = 0, CHANNEL_ALLGATHER_BYTES = 1, CHANNEL_GATHER = 2,
+            CHANNEL_BROADCAST_BYTES = 3;
+    private static final int[] NONE = {};
 
     private final InProcessGroup group;
     private final int rank, size;
@@ -164,22 +166,77 @@ public final class InProcessCommunicator implements Communicator {
     }
 
     @Override
-    public byte[][] allgatherBytes(byte[] mine) {
-        byte[][] all = new byte[size][];
-        all[rank] = mine.clone();
-        if (size == 1) return all;
-        for (int q = 0; q < size; q++) {
-            if (q == rank) continue;
-            group.post(CHANNEL_ALLGATHER_BYTES, rank, q, mine.clone());
-            bytesSent += 4 + mine.length;
+    public Gathered allgatherBytes(byte[] mine, int maxBytes) {
+        Gathered got = transfer(mine, others(), others(), maxBytes, CHANNEL_ALLGATHER_BYTES, "allgather-bytes");
+        got.ok(rank, mine.clone());
+        return got;
+    }
+
+    @Override
+    public void send(int to, byte[] msg) {
+        checkRank(to);
+        transfer(msg, new int[] {to}, NONE, 0, CHANNEL_POINT_TO_POINT, "send");
+    }
+
+    @Override
+    public byte[] recv(int from, int maxBytes) {
+        checkRank(from);
+        return transfer(null, NONE, new int[] {from}, maxBytes, CHANNEL_POINT_TO_POINT, "recv").require(from, "recv");
+    }
+
+    @Override
+    public byte[][] gatherBytes(byte[] mine, int root, int maxBytes) {
+        checkRank(root);
+        if (rank != root) {
+            transfer(mine, new int[] {root}, NONE, 0, CHANNEL_GATHER, "gather-bytes");
+            return null;
         }
+        Gathered got = transfer(null, NONE, others(), maxBytes, CHANNEL_GATHER, "gather-bytes");
+        got.ok(rank, mine.clone());
+        return got.requireAll("gather-bytes");
+    }
+
+    @Override
+    public byte[] broadcastBytes(byte[] msgOrNull, int root, int maxBytes) {
+        checkRank(root);
+        if (rank == root) {
+            if (msgOrNull == null) throw new IllegalArgumentException("broadcast-bytes: the root (rank " + root + ") passed no message");
+            transfer(msgOrNull, others(), NONE, 0, CHANNEL_BROADCAST_BYTES, "broadcast-bytes");
+            return msgOrNull.clone();
+        }
+        return transfer(null, NONE, new int[] {root}, maxBytes, CHANNEL_BROADCAST_BYTES, "broadcast-bytes")
+                .require(root, "broadcast-bytes");
+    }
+
+    /**
+     * The one byte path: leaves a private copy of {@code msg} for each rank in {@code sendTo}, then
+     * takes one message from each rank in {@code recvFrom} under one deadline. Sends never block.
+     */
+    private Gathered transfer(byte[] msg, int[] sendTo, int[] recvFrom, int maxBytes, int channel, String op) {
+        if (maxBytes < 0) throw new IllegalArgumentException(op + ": negative cap " + maxBytes);
+        for (int to : sendTo) {
+            group.post(channel, rank, to, msg.clone());
+            bytesSent += 4 + msg.length;
+        }
+        Gathered got = new Gathered(rank, size);
         long deadline = System.nanoTime() + group.timeoutNanos;
-        for (int q = 0; q < size; q++) {
-            if (q == rank) continue;
-            all[q] = group.take(CHANNEL_ALLGATHER_BYTES, q, rank, deadline, "allgather-bytes");
-            bytesReceived += 4 + all[q].length;
+        for (int from : recvFrom) {
+            byte[] m = group.take(channel, from, rank, deadline, op);
+            if (m == null) {
+                got.miss(from, group.whyMissing(from));
+                continue;
+            }
+            bytesReceived += 4 + m.length;
+            if (m.length > maxBytes) got.reject(from, Gathered.overCap(m.length, maxBytes));
+            else got.ok(from, m);
         }
-        return all;
+        return got;
+    }
+
+    private int[] others() {
+        int[] o = new int[size - 1];
+        for (int q = 0, k = 0; q < size; q++) if (q != rank) o[k++] = q;
+        return o;
     }
 
     /** Leaves the group: peers still waiting for this rank fail at once instead of at the deadline. */

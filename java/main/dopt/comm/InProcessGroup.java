@@ -91,9 +91,9 @@ final class InProcessGroup {
     }
 
     /**
-     * The oldest message from {@code from} to {@code to} on {@code channel}; waits until {@code
-     * deadline} (a {@link System#nanoTime} value) and then throws {@link CommTimeoutException}
-     * naming the sender.
+     * The oldest message from {@code from} to {@code to} on {@code channel}, or null when none has
+     * come by {@code deadline} (a {@link System#nanoTime} value) or the sender has closed without
+     * sending one ({@link #whyMissing} tells which). Throws only when the group was aborted.
      */
     byte[] take(int channel, int from, int to, long deadline, String op) {
         lock.lock();
@@ -101,14 +101,22 @@ final class InProcessGroup {
             int box = box(channel, from, to);
             while (mailboxes[box] == null || mailboxes[box].isEmpty()) {
                 failIfAborted(to, op);
-                if (departed[from])
-                    throw new CommTimeoutException("rank " + to + ": " + op + " waiting for rank " + from
-                            + ", which has already closed its communicator");
                 long left = deadline - System.nanoTime();
-                if (left <= 0) throw timeout(to, op, String.valueOf(from));
+                if (departed[from] || left <= 0) return null;
                 awaitNanos(to, op, left);
             }
             return mailboxes[box].removeFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why {@link #take} found no message from {@code from}. */
+    String whyMissing(int from) {
+        lock.lock();
+        try {
+            return departed[from] ? "it has already closed its communicator"
+                    : "nothing arrived within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 1000.0 + " s";
         } finally {
             lock.unlock();
         }

@@ -23,14 +23,17 @@ public final class MpjCommunicator implements Communicator {
     /** 8 Mi floats = 32 MiB per message, far below MPJ's 256 MiB failure point. */
     static final int CHUNK_FLOATS = 8 << 20;
 
-    private static final int TAG_RS = 11, TAG_AG = 12, TAG_BCAST = 13, TAG_GATHER = 14,
-            TAG_LEN = 15, TAG_BYTES = 16, TAG_RSCATTER = 17;
+    /** Tags of the float collectives; byte messages use {@link MpjByteMessages.Channel}'s tags, 15 and up. */
+    private static final int TAG_RS = 11, TAG_AG = 12, TAG_BCAST = 13, TAG_GATHER = 14, TAG_RSCATTER = 17;
+    private static final int[] NONE = {};
 
     private final int rank, size;
     private final long timeoutNanos;
     private float[] scratch = new float[0];
     private final float[] barrierBuf = new float[1];
     private long bytesSent, bytesReceived;
+    /** Byte messages: headers, caps and deadlines; counts its own bytes. */
+    private final MpjByteMessages bytes;
     /** The multicore device's shared-memory path for allreduce and barrier, or null. */
     private final SharedMemoryAllreduce shared;
     private static volatile String device = "";
@@ -41,6 +44,7 @@ public final class MpjCommunicator implements Communicator {
         this.timeoutNanos = timeoutMillis * 1_000_000L;
         boolean multicore = device.equals("smpdev") && !Boolean.getBoolean("dopt.comm.noSharedMemory");
         this.shared = multicore && size > 1 ? new SharedMemoryAllreduce(rank, size, timeoutMillis) : null;
+        this.bytes = new MpjByteMessages(rank, size, timeoutNanos);
     }
 
     /**
@@ -63,8 +67,8 @@ public final class MpjCommunicator implements Communicator {
 
     @Override public int rank() { return rank; }
     @Override public int size() { return size; }
-    @Override public long bytesSent() { return bytesSent; }
-    @Override public long bytesReceived() { return bytesReceived; }
+    @Override public long bytesSent() { return bytesSent + bytes.bytesSent(); }
+    @Override public long bytesReceived() { return bytesReceived + bytes.bytesReceived(); }
     @Override public long timeoutMillis() { return timeoutNanos / 1_000_000L; }
 
     @Override
@@ -172,33 +176,54 @@ public final class MpjCommunicator implements Communicator {
     }
 
     @Override
-    public byte[][] allgatherBytes(byte[] mine) {
-        byte[][] all = new byte[size][];
-        all[rank] = mine.clone();
-        if (size == 1) return all;
-        int[] lens = new int[size];
-        int[] myLen = {mine.length};
-        Request[] sends = new Request[size], recvs = new Request[size];
-        for (int p = 0; p < size; p++) {
-            if (p == rank) continue;
-            recvs[p] = MPI.COMM_WORLD.Irecv(lens, p, 1, MPI.INT, p, TAG_LEN);
-            sends[p] = MPI.COMM_WORLD.Isend(myLen, 0, 1, MPI.INT, p, TAG_LEN);
+    public Gathered allgatherBytes(byte[] mine, int maxBytes) {
+        Gathered got = bytes.transfer(mine, others(), others(), maxBytes, MpjByteMessages.Channel.ALLGATHER,
+                "allgather-bytes", false);
+        got.ok(rank, mine.clone());
+        return got;
+    }
+
+    @Override
+    public void send(int to, byte[] msg) {
+        checkRank(to);
+        bytes.transfer(msg, new int[] {to}, NONE, 0, MpjByteMessages.Channel.POINT_TO_POINT, "send", true);
+    }
+
+    @Override
+    public byte[] recv(int from, int maxBytes) {
+        checkRank(from);
+        return bytes.transfer(null, NONE, new int[] {from}, maxBytes, MpjByteMessages.Channel.POINT_TO_POINT, "recv", true)
+                .require(from, "recv");
+    }
+
+    @Override
+    public byte[][] gatherBytes(byte[] mine, int root, int maxBytes) {
+        checkRank(root);
+        if (rank != root) {
+            bytes.transfer(mine, new int[] {root}, NONE, 0, MpjByteMessages.Channel.GATHER, "gather-bytes", true);
+            return null;
         }
-        for (int p = 0; p < size; p++) if (p != rank) { await(recvs[p], "allgather-bytes", p); await(sends[p], "allgather-bytes", p); }
-        for (int p = 0; p < size; p++) {
-            if (p == rank) continue;
-            all[p] = new byte[lens[p]];
-            recvs[p] = lens[p] > 0 ? MPI.COMM_WORLD.Irecv(all[p], 0, lens[p], MPI.BYTE, p, TAG_BYTES) : null;
-            sends[p] = mine.length > 0 ? MPI.COMM_WORLD.Isend(mine, 0, mine.length, MPI.BYTE, p, TAG_BYTES) : null;
+        Gathered got = bytes.transfer(null, NONE, others(), maxBytes, MpjByteMessages.Channel.GATHER, "gather-bytes", true);
+        got.ok(rank, mine.clone());
+        return got.requireAll("gather-bytes");
+    }
+
+    @Override
+    public byte[] broadcastBytes(byte[] msgOrNull, int root, int maxBytes) {
+        checkRank(root);
+        if (rank == root) {
+            if (msgOrNull == null) throw new IllegalArgumentException("broadcast-bytes: the root (rank " + root + ") passed no message");
+            bytes.transfer(msgOrNull, others(), NONE, 0, MpjByteMessages.Channel.BROADCAST, "broadcast-bytes", true);
+            return msgOrNull.clone();
         }
-        for (int p = 0; p < size; p++) {
-            if (p == rank) continue;
-            if (recvs[p] != null) await(recvs[p], "allgather-bytes", p);
-            if (sends[p] != null) await(sends[p], "allgather-bytes", p);
-            bytesSent += 4 + mine.length;
-            bytesReceived += 4 + lens[p];
-        }
-        return all;
+        return bytes.transfer(null, NONE, new int[] {root}, maxBytes, MpjByteMessages.Channel.BROADCAST, "broadcast-bytes", true)
+                .require(root, "broadcast-bytes");
+    }
+
+    private int[] others() {
+        int[] o = new int[size - 1];
+        for (int q = 0, k = 0; q < size; q++) if (q != rank) o[k++] = q;
+        return o;
     }
 
     private void exchangeFloats(float[] sbuf, int soff, int slen, int to, float[] rbuf, int roff, int rlen, int from,

@@ -13,11 +13,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every collective, checked on real MPJ Express ranks under both devices. */
+/** Every collective and the byte messages, checked on real MPJ Express ranks under both devices. */
 class MpjCollectivesIT {
     @TempDir Path dir;
 
     private DoptProcess.Result starter(int np, String dev, String... extra) throws Exception {
+        return starter(CollectivesCheck.class, np, dev, extra);
+    }
+
+    private DoptProcess.Result starter(Class<?> check, int np, String dev, String... extra) throws Exception {
         Path repo = DoptProcess.repo();
         String cp = repo.resolve("target/test-classes") + File.pathSeparator + repo.resolve("target/dopt.jar");
         // JVM options among the starter's options reach the rank JVM(s) it starts
@@ -29,7 +33,7 @@ class MpjCollectivesIT {
             Files.createDirectories(dir.resolve("wdir"));
             cmd.addAll(List.of("-machinesfile", machines.toString(), "-wdir", dir.resolve("wdir").toString()));
         }
-        cmd.addAll(List.of("-cp", cp, CollectivesCheck.class.getName(), dir.resolve("result").toString()));
+        cmd.addAll(List.of("-cp", cp, check.getName(), dir.resolve("result").toString()));
         cmd.addAll(List.of(extra));
         return DoptProcess.exec(cmd, dir, 300);
     }
@@ -63,6 +67,25 @@ class MpjCollectivesIT {
     void niodevTwoRankProcesses() throws Exception {
         Daemon.start();
         assertEquals(0, starter(2, "niodev").exitCode());
+        assertOk(2);
+    }
+
+    @Test
+    void multicoreByteMessagesTwoRanks() throws Exception {
+        assertEquals(0, starter(ByteMessagesCheck.class, 2, "multicore").exitCode());
+        assertOk(2);
+    }
+
+    @Test
+    void multicoreByteMessagesFourRanks() throws Exception {
+        assertEquals(0, starter(ByteMessagesCheck.class, 4, "multicore").exitCode());
+        assertOk(4);
+    }
+
+    @Test
+    void niodevByteMessagesTwoRankProcesses() throws Exception {
+        Daemon.start();
+        assertEquals(0, starter(ByteMessagesCheck.class, 2, "niodev").exitCode());
         assertOk(2);
     }
 
