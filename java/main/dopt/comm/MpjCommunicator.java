@@ -1,5 +1,7 @@
 package dopt.comm;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import mpi.Datatype;
 import mpi.MPI;
@@ -42,9 +44,9 @@ public final class MpjCommunicator implements Communicator {
         this.rank = MPI.COMM_WORLD.Rank();
         this.size = MPI.COMM_WORLD.Size();
         this.timeoutNanos = timeoutMillis * 1_000_000L;
-        boolean multicore = device.equals("smpdev") && !Boolean.getBoolean("dopt.comm.noSharedMemory");
-        this.shared = multicore && size > 1 ? new SharedMemoryAllreduce(rank, size, timeoutMillis) : null;
         this.bytes = new MpjByteMessages(rank, size, timeoutNanos);
+        boolean multicore = device.equals("smpdev") && !Boolean.getBoolean("dopt.comm.noSharedMemory");
+        this.shared = multicore && size > 1 ? new SharedMemoryAllreduce(rank, size, timeoutMillis, launchId()) : null;
     }
 
     /**
@@ -57,10 +59,20 @@ public final class MpjCommunicator implements Communicator {
         return MPI.Init(mainArgs);
     }
 
+    /**
+     * An id that every rank of this job gets and no other job does: rank 0 draws it and sends it
+     * over MPJ, which connects only the ranks of one launch. Keys the shared-memory rendezvous.
+     */
+    private String launchId() {
+        byte[] id = rank == 0 ? UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII) : null;
+        // through a messenger of its own, so that the job's byte counts stay what they were
+        return new String(broadcastBytes(new MpjByteMessages(rank, size, timeoutNanos), id, 0, 64), StandardCharsets.US_ASCII);
+    }
+
     /** Whether allreduce and barrier go through shared memory (MPJ's multicore device). */
     public boolean sharedMemory() { return shared != null; }
 
-    /** The world communicator of an initialised MPJ job. */
+    /** The world communicator of an initialised MPJ job; collective (under multicore every rank must call it). */
     public static MpjCommunicator world(long timeoutMillis) {
         return new MpjCommunicator(timeoutMillis);
     }
@@ -210,13 +222,17 @@ public final class MpjCommunicator implements Communicator {
 
     @Override
     public byte[] broadcastBytes(byte[] msgOrNull, int root, int maxBytes) {
+        return broadcastBytes(bytes, msgOrNull, root, maxBytes);
+    }
+
+    private byte[] broadcastBytes(MpjByteMessages via, byte[] msgOrNull, int root, int maxBytes) {
         checkRank(root);
         if (rank == root) {
             if (msgOrNull == null) throw new IllegalArgumentException("broadcast-bytes: the root (rank " + root + ") passed no message");
-            bytes.transfer(msgOrNull, others(), NONE, 0, MpjByteMessages.Channel.BROADCAST, "broadcast-bytes", true);
+            via.transfer(msgOrNull, others(), NONE, 0, MpjByteMessages.Channel.BROADCAST, "broadcast-bytes", true);
             return msgOrNull.clone();
         }
-        return bytes.transfer(null, NONE, new int[] {root}, maxBytes, MpjByteMessages.Channel.BROADCAST, "broadcast-bytes", true)
+        return via.transfer(null, NONE, new int[] {root}, maxBytes, MpjByteMessages.Channel.BROADCAST, "broadcast-bytes", true)
                 .require(root, "broadcast-bytes");
     }
 
@@ -289,6 +305,7 @@ public final class MpjCommunicator implements Communicator {
     /** Finalises MPJ Express; call only when every rank reaches the end normally. */
     @Override
     public void close() {
+        if (shared != null) shared.close();
         MPI.Finalize();
     }
 }

@@ -1,10 +1,13 @@
 package dopt.comm;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Allreduce through shared memory for MPJ's {@code multicore} device, where the ranks are threads
@@ -15,30 +18,58 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>MPJ gives each rank its own class loader, so no dopt class is shared between ranks; the
  * rendezvous is a JDK map kept in the JVM's system properties (JDK classes are common to all
- * loaders), keyed by the job size. All waits are bounded: a rank that does not arrive makes the
- * others fail with {@link CommTimeoutException}.
+ * loaders), keyed by a launch id that is unique to the job (so two jobs in one JVM, or a job after
+ * one that failed and left a broken barrier behind, never meet) and removed when the last rank
+ * closes. All waits are bounded: a rank that does not arrive makes the others fail with
+ * {@link CommTimeoutException}.
  */
-final class SharedMemoryAllreduce {
+final class SharedMemoryAllreduce implements AutoCloseable {
     private static final int CHUNK = 4096;
+    private static final String KEY_PREFIX = "dopt.shared-memory-allreduce.";
 
     private final int rank, size;
     private final long timeoutNanos;
+    private final String key;
+    private final Object[] shared;
     private final Object[] slots;
     private final int[] offsets;
     private final CyclicBarrier barrier;
+    private final AtomicInteger open;
     private final float[] scratch = new float[CHUNK];
+    private boolean closed;
 
-    @SuppressWarnings("unchecked")
-    SharedMemoryAllreduce(int rank, int size, long timeoutMillis) {
+    /**
+     * Joins the rendezvous of the job {@code launchId}; every rank of the job must pass the same
+     * id, and no other job in this JVM may use it.
+     */
+    SharedMemoryAllreduce(int rank, int size, long timeoutMillis, String launchId) {
         this.rank = rank;
         this.size = size;
         this.timeoutNanos = timeoutMillis * 1_000_000L;
+        this.key = KEY_PREFIX + launchId + "." + size;
         Map<Object, Object> props = System.getProperties();
-        Object[] shared = (Object[]) props.computeIfAbsent("dopt.shared-memory-allreduce." + size,
-                k -> new Object[] {new Object[size], new int[size], new CyclicBarrier(size)});
+        this.shared = (Object[]) props.computeIfAbsent(key,
+                k -> new Object[] {new Object[size], new int[size], new CyclicBarrier(size), new AtomicInteger(size)});
         this.slots = (Object[]) shared[0];
         this.offsets = (int[]) shared[1];
         this.barrier = (CyclicBarrier) shared[2];
+        this.open = (AtomicInteger) shared[3];
+    }
+
+    /** The system-property keys of the rendezvous now open in this JVM (for tests). */
+    static List<String> openKeys() {
+        List<String> keys = new ArrayList<>();
+        for (Object k : System.getProperties().keySet())
+            if (k instanceof String s && s.startsWith(KEY_PREFIX)) keys.add(s);
+        return keys;
+    }
+
+    /** Leaves the rendezvous; the last rank of the job to leave removes it from the JVM. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (open.decrementAndGet() == 0) System.getProperties().remove(key, shared);
     }
 
     void allreduceSum(float[] buf, int off, int len) {
