@@ -1,6 +1,8 @@
 package dopt.train;
 
+import dopt.comm.CommTimeoutException;
 import dopt.comm.Communicator;
+import dopt.comm.Gathered;
 import dopt.compress.Compressor;
 import dopt.compress.Ef14;
 import dopt.compress.Ef21;
@@ -38,6 +40,9 @@ final class CompressedMean implements GradientMean.GradientCombiner {
     private final float[] message, mean;
     /** Which of the last step's messages decoded. */
     private final boolean[] valid;
+    private final byte[][] rows;
+    /** The longest message a peer may claim; a longer one is refused before anything is allocated for it. */
+    private final int maxMessageBytes;
     private final int n;
     /** {1} once EF21's estimates hold the gradients at x⁰ (a state leaf, so a resumed run does not start them again). */
     private long[] ef21Started;
@@ -51,6 +56,9 @@ final class CompressedMean implements GradientMean.GradientCombiner {
         this.message = new float[n];
         this.mean = new float[n];
         this.valid = new boolean[comm.size()];
+        this.rows = new byte[comm.size()][];
+        // every coordinate as an index and a value, plus headers: no encoding of n coordinates is longer
+        this.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE - 8, 8L * n + 1024);
     }
 
     /** The combiner a job asks for, or null without a compressor. Per-rank state goes under ranks/&lt;r&gt;/ef. */
@@ -95,8 +103,16 @@ final class CompressedMean implements GradientMean.GradientCombiner {
         long bytes = ef != null ? ef.encode(grad, message, rng) : compressor.compress(grad, message, n, rng);
         ByteBuffer wire = ByteBuffer.allocate((int) bytes);
         compressor.encode(message, n, wire);
-        byte[][] all = comm.allgatherBytes(wire.array());
-        Arrays.fill(valid, true);
+        Gathered gathered = comm.allgatherBytes(wire.array(), maxMessageBytes);
+        byte[][] all = rows;
+        for (int r = 0; r < all.length; r++) {
+            all[r] = gathered.message(r);
+            valid[r] = gathered.status(r) == Gathered.Status.OK;
+            // a silent peer may have reached some ranks and not others: only a stop keeps replicas equal
+            if (gathered.status(r) == Gathered.Status.MISSING)
+                throw new CommTimeoutException("rank " + comm.rank() + ": no compressed gradient from rank " + r + ": " + gathered.reason(r));
+            if (!valid[r]) LOG.warn("rank {}: rejected the message of rank {}: {}", comm.rank(), r, gathered.reason(r));
+        }
         int ok = decodeValid(all, 1f / all.length);
         if (ok < all.length) {
             if (ok == 0) throw new IllegalStateException("no rank's message decoded, not even this rank's own");

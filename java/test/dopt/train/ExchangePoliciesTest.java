@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dopt.comm.CommTimeoutException;
 import dopt.comm.Communicator;
+import dopt.comm.Gathered;
 import dopt.comm.InProcessCommunicator;
 import dopt.job.Job;
 import dopt.job.JobFile;
@@ -173,12 +174,15 @@ class ExchangePoliciesTest {
 
         Garbling(Communicator inner) { this.inner = inner; }
 
-        @Override public byte[][] allgatherBytes(byte[] mine) {
+        @Override public Gathered allgatherBytes(byte[] mine, int maxBytes) {
             byte[] bad = new byte[Math.max(3, mine.length / 2)];
             for (int i = 0; i < bad.length; i++) bad[i] = (byte) (0x7f - i);
-            byte[][] all = inner.allgatherBytes(bad);
-            return all;
+            return inner.allgatherBytes(bad, maxBytes);
         }
+        @Override public void send(int to, byte[] msg) { inner.send(to, msg); }
+        @Override public byte[] recv(int from, int maxBytes) { return inner.recv(from, maxBytes); }
+        @Override public byte[][] gatherBytes(byte[] mine, int root, int maxBytes) { return inner.gatherBytes(mine, root, maxBytes); }
+        @Override public byte[] broadcastBytes(byte[] msg, int root, int maxBytes) { return inner.broadcastBytes(msg, root, maxBytes); }
         @Override public int rank() { return inner.rank(); }
         @Override public int size() { return inner.size(); }
         @Override public void allreduceSum(float[] buf, int off, int len) { inner.allreduceSum(buf, off, len); }
