@@ -187,12 +187,16 @@ public final class Job {
 
     public enum OptimizerName {
         @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM, @JsonProperty("adamw") ADAMW, @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP, @JsonProperty("kate") KATE,
-        @JsonProperty("adagrad") ADAGRAD, @JsonProperty("frugal") FRUGAL, @JsonProperty("galore") GALORE, @JsonProperty("badam") BADAM
+        @JsonProperty("adagrad") ADAGRAD, @JsonProperty("frugal") FRUGAL, @JsonProperty("galore") GALORE, @JsonProperty("badam") BADAM;
+
+        /** The name job files use. */
+        public String id() { return name().toLowerCase(); }
     }
 
     public enum Projector { @JsonProperty("svd") SVD, @JsonProperty("random") RANDOM, @JsonProperty("blocks") BLOCKS }
 
-    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("rmsprop") RMSPROP, @JsonProperty("kate") KATE, @JsonProperty("sgd") SGD }
+    /** FRUGAL's state-free rules: the paper's signSGD and SGD (a rule with state, RMSProp or KATE, would not be state-free). */
+    public enum StateFree { @JsonProperty("signsgd") SIGNSGD, @JsonProperty("sgd") SGD }
 
     public enum BlockOrder { @JsonProperty("descending") DESCENDING, @JsonProperty("random") RANDOM }
 

@@ -1,6 +1,5 @@
 package dopt.optim;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,68 +89,43 @@ public final class NamedRules {
     public static GradientTransformation build(String name, Map<String, Object> hp, Schedule schedule, dopt.tensor.Backend backend) {
         Map<String, Object> h = resolve(name, hp);
         double lr = lr(name, hp);
-        List<GradientTransformation> parts = new ArrayList<>();
+        // its update is already x_{k+2} − x_{k+1}: no learning-rate scaling follows
+        if (name.equals("clipped-sstm"))
+            return new Chain(new ClippedSstm(num(h, "a"), num(h, "L"), num(h, "nu"), num(h, "B"),
+                    ClipMode.parse(String.valueOf(h.get("clip_mode")))));
         // clipped Adam and clipped-SGD clip in their own way; every other rule takes the global-norm clip first
         boolean ownClip = name.equals("clipped-adam") || name.equals("clipped-sgd");
-        if (hp.containsKey("clip") && !ownClip) parts.add(new ClipByGlobalNorm(num(h, "clip")));
-        switch (name) {
-            case "sgd" -> parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-            case "sgdm" -> {
-                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-                parts.add(new TraceMomentum(num(h, "momentum"), num(h, "nesterov") != 0));
-            }
-            case "adam" -> {
-                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps"), backend));
-            }
-            case "adamw" -> {
-                parts.add(new ScaleByAdam(num(h, "beta1"), num(h, "beta2"), num(h, "eps"), backend));
-                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-            }
-            case "signsgd" -> parts.add(new ScaleBySign());
-            case "rmsprop" -> {
-                parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-                parts.add(new ScaleByRms(num(h, "alpha"), num(h, "eps")));
-            }
-            case "adagrad" -> parts.add(new ScaleByAdagrad(num(h, "eps"), num(h, "initial_accumulator")));
-            // eta < 0 asks for the per-coordinate 1/g₁² of the authors' GLM runs
-            case "kate" -> parts.add(num(h, "eta") < 0 ? ScaleByKate.withEtaFromFirstGradient(num(h, "eps"))
-                    : new ScaleByKate(num(h, "eta"), num(h, "eps")));
+        Double clip = hp.containsKey("clip") && !ownClip ? num(h, "clip") : null;
+        List<GradientTransformation> rule = switch (name) {
+            case "sgd" -> Rules.sgd(num(h, "weight_decay"), 0, false);
+            case "sgdm" -> Rules.sgd(num(h, "weight_decay"), num(h, "momentum"), num(h, "nesterov") != 0);
+            case "adam" -> Rules.adam(num(h, "beta1"), num(h, "beta2"), num(h, "eps"), num(h, "weight_decay"), backend);
+            case "adamw" -> Rules.adamw(num(h, "beta1"), num(h, "beta2"), num(h, "eps"), num(h, "weight_decay"), backend);
+            case "signsgd" -> Rules.signSgd();
+            case "rmsprop" -> Rules.rmsprop(num(h, "alpha"), num(h, "eps"), num(h, "weight_decay"));
+            case "adagrad" -> Rules.adagrad(num(h, "eps"), num(h, "initial_accumulator"));
+            case "kate" -> Rules.kate(num(h, "eta"), num(h, "eps"));
             case "adagrad-norm-delay", "adagrad-delay" -> {
                 // Clip-RAdaGradD reweights the accumulator by η = γ² when clipping; η = 1 otherwise
                 double eta = !Double.isNaN(num(h, "eta")) ? num(h, "eta") : hp.containsKey("clip") ? lr * lr : 1.0;
-                parts.add(new ScaleByAdagradDelay(name.equals("adagrad-norm-delay"), num(h, "b0"), eta));
+                yield List.of(new ScaleByAdagradDelay(name.equals("adagrad-norm-delay"), num(h, "b0"), eta));
             }
-            case "clipped-adam" -> parts.add(new ClippedAdamDelay(hp.containsKey("clip") ? num(h, "clip") : 1.0,
+            case "clipped-adam" -> List.of(new ClippedAdamDelay(hp.containsKey("clip") ? num(h, "clip") : 1.0,
                     num(h, "beta1"), num(h, "beta2"), num(h, "eps"), num(h, "eta"), num(h, "v0")));
             case "frugal" -> {
                 double lrFree = Double.isNaN(num(h, "lr_free")) ? lr : num(h, "lr_free");
-                if ("blocks".equals(h.get("projector"))) {
-                    BlockAdam.Free free = freeRule(h) == ProjectedAdam.FreeRule.SIGN ? BlockAdam.Free.SIGN : BlockAdam.Free.SGD;
-                    parts.add(BlockAdam.frugal(num(h, "rho"), (int) num(h, "update_gap"), "random".equals(h.get("order")), free,
-                            lrFree / lr, num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
-                } else {
-                    parts.add(ProjectedAdam.frugal(num(h, "rho"), projector(h), (int) num(h, "update_gap"), freeRule(h), lrFree / lr,
-                            num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
-                }
+                yield Rules.frugal(num(h, "rho"), projector(h), (int) num(h, "update_gap"), freeRule(h), lrFree / lr,
+                        "random".equals(h.get("order")), num(h, "beta1"), num(h, "beta2"), num(h, "eps"), num(h, "weight_decay"),
+                        (long) num(h, "seed"));
             }
-            case "badam" -> parts.add(BlockAdam.badam((int) num(h, "switch_every"), "random".equals(h.get("order")),
-                    num(h, "beta1"), num(h, "beta2"), num(h, "eps"), (long) num(h, "seed")));
-            case "galore" -> parts.add(ProjectedAdam.galore((int) num(h, "rank"), (int) num(h, "update_gap"), num(h, "scale"),
-                    num(h, "beta1"), num(h, "beta2"), num(h, "eps")));
-            case "clipped-sgd" -> parts.add(new ClipGradients(ClipMode.parse(String.valueOf(h.get("clip_mode"))), num(h, "clip")));
-            case "clipped-sstm" -> {
-                // its update is already x_{k+2} − x_{k+1}: no learning-rate scaling follows
-                return new Chain(new ClippedSstm(num(h, "a"), num(h, "L"), num(h, "nu"), num(h, "B"),
-                        ClipMode.parse(String.valueOf(h.get("clip_mode")))));
-            }
+            case "badam" -> Rules.badam((int) num(h, "switch_every"), "random".equals(h.get("order")), num(h, "beta1"), num(h, "beta2"),
+                    num(h, "eps"), num(h, "weight_decay"), (long) num(h, "seed"));
+            case "galore" -> Rules.galore((int) num(h, "rank"), (int) num(h, "update_gap"), num(h, "scale"), num(h, "beta1"),
+                    num(h, "beta2"), num(h, "eps"), num(h, "weight_decay"));
+            case "clipped-sgd" -> List.of(new ClipGradients(ClipMode.parse(String.valueOf(h.get("clip_mode"))), num(h, "clip")));
             default -> throw new IllegalStateException(name);
-        }
-        // decoupled weight decay (scaled by the learning rate) for the memory-efficient family, which
-        // the FRUGAL paper applies to all parameters
-        if (name.equals("frugal") || name.equals("galore") || name.equals("badam")) parts.add(new AddDecayedWeights(num(h, "weight_decay")));
-        parts.add(new ScaleByLearningRate(schedule));
-        return new Chain(parts.toArray(GradientTransformation[]::new));
+        };
+        return Rules.chain(clip, rule, schedule);
     }
 
     private static Map<String, Object> resolve(String name, Map<String, Object> hp) {
@@ -174,11 +148,12 @@ public final class NamedRules {
         throw new IllegalArgumentException("hyper-parameter '" + key + "' must be a number (got " + v + ")");
     }
 
-    private static Projector.Kind projector(Map<String, Object> h) {
+    private static Rules.FrugalProjector projector(Map<String, Object> h) {
         String p = String.valueOf(h.get("projector"));
         return switch (p) {
-            case "svd" -> Projector.Kind.SVD;
-            case "random" -> Projector.Kind.RANDOM;
+            case "blocks" -> Rules.FrugalProjector.BLOCKS;
+            case "svd" -> Rules.FrugalProjector.SVD;
+            case "random" -> Rules.FrugalProjector.RANDOM;
             default -> throw new IllegalArgumentException("unknown projector '" + p + "'; allowed: svd, random, blocks");
         };
     }

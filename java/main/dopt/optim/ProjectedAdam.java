@@ -77,7 +77,8 @@ public final class ProjectedAdam implements GradientTransformation {
                 FreeRule.NONE, 0, beta1, beta2, eps, 0);
     }
 
-    private static boolean isSplit(Param p) {
+    /** Whether {@code p} is projected (a 2-D parameter of role MATRIX); the others get full Adam. */
+    public static boolean isSplit(Param p) {
         return p.role() == Param.Role.MATRIX && p.shape().length == 2;
     }
 

@@ -109,6 +109,26 @@ final class FineTuning {
         return out;
     }
 
+    /**
+     * The parameters the job's adapters would train, shaped as in {@link #prepare} but without
+     * init_from, data or LoRA-SB's gradient estimate: what the pre-flight check builds the
+     * optimizer on. LoRA's A (r×n) and B (m×r); LoRA-XS's and LoRA-SB's R (r×r).
+     */
+    static List<Param> trainableShapes(Job job, List<Param> weights) throws JobException {
+        Job.AdapterSpec spec = job.model.adapter;
+        List<Param> out = new ArrayList<>();
+        for (Param w : targets(job.model, weights)) {
+            String stem = stem(w.name());
+            if (spec.type == Job.AdapterType.LORA) {
+                out.add(new Param(stem + ".lora_A.weight", Param.Role.MATRIX, spec.rank, w.cols()));
+                out.add(new Param(stem + ".lora_B.weight", Param.Role.MATRIX, w.rows(), spec.rank));
+            } else {
+                out.add(new Param(stem + ".lora_R.weight", Param.Role.MATRIX, spec.rank, spec.rank));
+            }
+        }
+        return out;
+    }
+
     /** What the launcher checks before ranks start: init_from matches the model, the adapter fits its weights. */
     static void check(Job job, List<Param> weights) throws JobException {
         if (job.model.initFrom != null) loadWeights(Path.of(job.model.initFrom), "params/", weights, "model.init_from");

@@ -31,8 +31,9 @@ public final class JobPlan {
     private static boolean isLabelledText(Job job) { return job.model.type == Job.ModelType.TEXT_CLASSIFIER; }
 
     /**
-     * Everything the launcher can check before ranks start: the data is installed and every rank's
-     * share fills a batch.
+     * Everything the launcher can check before ranks start: the data is installed, every rank's
+     * share fills a batch, init_from and the adapters fit the model, and the optimizer builds on
+     * the parameters it will train (through the same {@link Optimizers#build} the ranks call).
      */
     public static void check(Job job, Path repoRoot, int ranks) throws JobException {
         if (isText(job)) {
@@ -44,7 +45,9 @@ public final class JobPlan {
         } else {
             checkShards(job, loadData(job, repoRoot)[0], ranks);
         }
-        if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, buildTask(job, repoRoot, ranks, 0).weights());
+        Task task = buildTask(job, repoRoot, ranks, 0);
+        if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, task.weights());
+        Optimizers.check(job, job.model.adapter == null ? task.params() : FineTuning.trainableShapes(job, task.weights()));
     }
 
     /** This rank's task: the model, its data and loader. */

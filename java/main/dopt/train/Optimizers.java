@@ -1,26 +1,25 @@
 package dopt.train;
 
 import dopt.job.Job;
+import dopt.job.JobException;
 import dopt.optim.GradientTransformation;
-import dopt.optim.NamedRules;
 import dopt.optim.Optimizer;
+import dopt.optim.ProjectedAdam;
+import dopt.optim.Rules;
 import dopt.optim.Schedule;
 import dopt.state.StateTree;
+import dopt.tensor.Backend;
 import dopt.tensor.Param;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** Builds the optimizer a job names, through {@link NamedRules} (the same rules optim-replay uses). */
-final class Optimizers {
+/**
+ * The job's optimizer section, typed, to its rule chain through {@link Rules} (the same
+ * compositions optim-replay's names use). The launcher's pre-flight check ({@link #check}, from
+ * {@link JobPlan#check}) and the ranks ({@link #build}) go through the same code, so whatever the
+ * check accepts, the ranks can build.
+ */
+public final class Optimizers {
     private Optimizers() { }
-
-    private static Map<String, Object> adam(Job.OptimizerSpec o, Map<String, Object> hp) {
-        hp.put("beta1", o.beta1);
-        hp.put("beta2", o.beta2);
-        hp.put("eps", o.eps);
-        return hp;
-    }
 
     /** The job's learning-rate schedule. */
     static Schedule schedule(Job.OptimizerSpec o, int totalSteps) {
@@ -30,65 +29,54 @@ final class Optimizers {
         };
     }
 
+    /**
+     * The job's optimizer over {@code params}, its state registered in {@code state} under
+     * {@code prefix}, Adam's element-wise step on {@code backend} when it is a device (null: the CPU).
+     */
+    public static Optimizer build(Job job, List<Param> params, StateTree state, String prefix, Backend backend) throws JobException {
+        return build(job.optimizer, job.steps, job.seed, params, state, prefix, backend);
+    }
+
+    /** The pre-flight check: builds the job's optimizer over {@code params} in a scratch state tree. */
+    static void check(Job job, List<Param> params) throws JobException {
+        build(job, params, new StateTree(), "optim", null);
+    }
+
     static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix) {
         return build(o, totalSteps, seed, params, state, prefix, null);
     }
 
-    /** With Adam's step on {@code backend} when it is a device backend (see {@link NamedRules#build(String, Map, Schedule, dopt.tensor.Backend)}). */
+    /** Without the shape checks of {@link #build(Job, List, StateTree, String, Backend)}. */
     static Optimizer build(Job.OptimizerSpec o, int totalSteps, long seed, List<Param> params, StateTree state, String prefix,
-                           dopt.tensor.Backend backend) {
+                           Backend backend) {
         Schedule schedule = schedule(o, totalSteps);
-        Map<String, Object> hp = new LinkedHashMap<>();
-        hp.put("lr", o.lr);
-        if (o.clip > 0) hp.put("clip", o.clip);
-        String rule = o.name.name().toLowerCase();
-        switch (o.name) {
-            case SGD -> {
-                if (o.momentum > 0) {
-                    rule = "sgdm";
-                    hp.put("momentum", o.momentum);
-                    hp.put("nesterov", o.nesterov ? 1.0 : 0.0);
-                }
-                hp.put("weight_decay", o.weightDecay);
-            }
-            case ADAM, ADAMW -> adam(o, hp).put("weight_decay", o.weightDecay);
-            case SIGNSGD -> { }
-            case KATE -> {
-                hp.put("eta", o.eta);
-                hp.put("eps", o.eps);
-            }
-            case RMSPROP -> {
-                hp.put("eps", o.eps);
-                hp.put("weight_decay", o.weightDecay);
-            }
-            case ADAGRAD -> hp.put("eps", o.eps);
-            case FRUGAL -> {
-                adam(o, hp);
-                hp.put("rho", o.rho);
-                hp.put("update_gap", o.updateGap);
-                hp.put("lr_free", o.lr * o.inactiveLrScale);
-                hp.put("projector", o.projector.name().toLowerCase());
-                hp.put("state_free", o.stateFree.name().toLowerCase());
-                hp.put("order", o.order.name().toLowerCase());
-                hp.put("seed", seed);
-            }
-            case GALORE -> {
-                adam(o, hp);
-                hp.put("rank", o.rank);
-                hp.put("update_gap", o.updateGap);
-                hp.put("scale", o.scale);
-            }
-            case BADAM -> {
-                adam(o, hp);
-                hp.put("switch_every", o.switchEvery);
-                hp.put("order", o.order.name().toLowerCase());
-                hp.put("seed", seed);
-            }
-        }
-        if (o.name == Job.OptimizerName.FRUGAL || o.name == Job.OptimizerName.GALORE || o.name == Job.OptimizerName.BADAM)
-            hp.put("weight_decay", o.weightDecay);
-        GradientTransformation chain = NamedRules.build(rule, hp, schedule, backend);
-        String name = o.name.name().toLowerCase();
-        return new Optimizer(name, chain, schedule, params, state, prefix);
+        GradientTransformation chain = Rules.chain(o.clip > 0 ? o.clip : null, rule(o, seed, backend), schedule);
+        return new Optimizer(o.name.id(), chain, schedule, params, state, prefix);
     }
+
+    /** The rule's transformations, without clipping and learning rate. */
+    private static List<GradientTransformation> rule(Job.OptimizerSpec o, long seed, Backend backend) {
+        boolean randomOrder = o.order == Job.BlockOrder.RANDOM;
+        return switch (o.name) {
+            case SGD -> Rules.sgd(o.weightDecay, o.momentum, o.nesterov);
+            case ADAM -> Rules.adam(o.beta1, o.beta2, o.eps, o.weightDecay, backend);
+            case ADAMW -> Rules.adamw(o.beta1, o.beta2, o.eps, o.weightDecay, backend);
+            case SIGNSGD -> Rules.signSgd();
+            case RMSPROP -> Rules.rmsprop(RMSPROP_ALPHA, o.eps, o.weightDecay);
+            case ADAGRAD -> Rules.adagrad(o.eps, 0);
+            case KATE -> Rules.kate(o.eta, o.eps);
+            case FRUGAL -> Rules.frugal(o.rho, switch (o.projector) {
+                        case BLOCKS -> Rules.FrugalProjector.BLOCKS;
+                        case SVD -> Rules.FrugalProjector.SVD;
+                        case RANDOM -> Rules.FrugalProjector.RANDOM;
+                    }, o.updateGap, o.stateFree == Job.StateFree.SGD ? ProjectedAdam.FreeRule.SGD : ProjectedAdam.FreeRule.SIGN,
+                    // lr_free / lr as optim-replay's vocabulary computes it, so that both give the same bits
+                    o.lr * o.inactiveLrScale / o.lr, randomOrder, o.beta1, o.beta2, o.eps, o.weightDecay, seed);
+            case GALORE -> Rules.galore(o.rank, o.updateGap, o.scale, o.beta1, o.beta2, o.eps, o.weightDecay);
+            case BADAM -> Rules.badam(o.switchEvery, randomOrder, o.beta1, o.beta2, o.eps, o.weightDecay, seed);
+        };
+    }
+
+    /** RMSProp's smoothing constant α, torch.optim.RMSprop's default (jobs do not set it). */
+    static final double RMSPROP_ALPHA = 0.99;
 }
