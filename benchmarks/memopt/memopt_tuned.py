@@ -44,11 +44,17 @@ def picks(g):
     return out
 
 
+# each method's own settings on top of the base's AdamW section (a job refuses fields its optimizer does not read)
+METHOD_FIELDS = {"adamw": {}, "frugal": {"rho": 0.25, "projector": "blocks", "update_gap": 50},
+                 "galore": {"rank": 32, "update_gap": 50, "scale": 1.0}, "badam": {"switch_every": 50}}
+
+
 def optimizer(name, lr):
     o = json.load(open(os.path.join(REPO, BASE)))["optimizer"]
     o["name"] = name.split()[0]
-    if name.startswith("frugal"):
-        o["rho"] = float(name.split("rho=")[1]) if "rho=" in name else o.get("rho", 0.25)
+    o.update(METHOD_FIELDS[o["name"]])
+    if name.startswith("frugal") and "rho=" in name:
+        o["rho"] = float(name.split("rho=")[1])
     o["lr"] = lr
     return o
 

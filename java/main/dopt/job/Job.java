@@ -183,6 +183,41 @@ public final class Job {
         public BlockOrder order = BlockOrder.DESCENDING;
         @JsonProperty("warmup_steps") public int warmupSteps = 0;
         @JsonProperty("min_lr_ratio") public double minLrRatio = 0.1;
+
+        /**
+         * The keys of this section that the chosen rule reads (with its projector, momentum and
+         * schedule); any other key has no effect, so a job file that writes one is refused.
+         */
+        public java.util.Set<String> reads() {
+            java.util.Set<String> k = new java.util.LinkedHashSet<>(List.of("name", "lr", "clip", "schedule"));
+            if (schedule == ScheduleKind.WARMUP_COSINE) k.addAll(List.of("warmup_steps", "min_lr_ratio"));
+            List<String> adam = List.of("beta1", "beta2", "eps", "weight_decay");
+            switch (name) {
+                case SGD -> {
+                    k.addAll(List.of("momentum", "weight_decay"));
+                    if (momentum > 0) k.add("nesterov");
+                }
+                case ADAM, ADAMW -> k.addAll(adam);
+                case SIGNSGD -> { }
+                case RMSPROP -> k.addAll(List.of("eps", "weight_decay"));
+                case ADAGRAD -> k.add("eps");
+                case KATE -> k.addAll(List.of("eta", "eps"));
+                case FRUGAL -> {
+                    k.addAll(adam);
+                    k.addAll(List.of("rho", "update_gap", "inactive_lr_scale", "projector", "state_free"));
+                    if (projector == Projector.BLOCKS) k.add("order");
+                }
+                case GALORE -> {
+                    k.addAll(adam);
+                    k.addAll(List.of("rank", "update_gap", "scale"));
+                }
+                case BADAM -> {
+                    k.addAll(adam);
+                    k.addAll(List.of("switch_every", "order"));
+                }
+            }
+            return k;
+        }
     }
 
     public enum OptimizerName {
@@ -229,11 +264,27 @@ public final class Job {
         @JsonProperty("local_steps") public int localSteps = 1;
         /** Local methods: also average the optimizer's second moments (the diagonal preconditioner) at each sync. */
         @JsonProperty("average_preconditioner") public boolean averagePreconditioner = false;
+
+        /** The keys of this section that take effect with the chosen compressor and local steps (see {@link OptimizerSpec#reads}). */
+        public java.util.Set<String> reads() {
+            java.util.Set<String> k = new java.util.LinkedHashSet<>(List.of("timeout_s", "compressor", "error_feedback", "local_steps"));
+            switch (compressor) {
+                case TOPK, RANDK -> k.add("ratio");
+                case QSGD, NATURAL_DITHERING -> k.add("levels");
+                case POWERSGD -> k.add("rank");
+                case NONE, SIGN -> { }
+            }
+            if (localSteps > 1) k.add("average_preconditioner");
+            return k;
+        }
     }
 
     public enum CompressorName {
         @JsonProperty("none") NONE, @JsonProperty("topk") TOPK, @JsonProperty("randk") RANDK, @JsonProperty("sign") SIGN,
-        @JsonProperty("qsgd") QSGD, @JsonProperty("natural-dithering") NATURAL_DITHERING, @JsonProperty("powersgd") POWERSGD
+        @JsonProperty("qsgd") QSGD, @JsonProperty("natural-dithering") NATURAL_DITHERING, @JsonProperty("powersgd") POWERSGD;
+
+        /** The name job files use. */
+        public String id() { return name().toLowerCase().replace('_', '-'); }
     }
 
     public enum ErrorFeedbackName {

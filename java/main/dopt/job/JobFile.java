@@ -3,6 +3,8 @@ package dopt.job;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Reads, validates and writes job files; every error names the offending field and what is allowed. */
@@ -67,13 +72,76 @@ public final class JobFile {
         }
         if (job == null) throw new JobException("job " + source + " is empty");
         validate(job, source);
+        unread(job, written(json), source);
         return job;
     }
 
-    /** The job as JSON text (stored in checkpoints and traces so that every file says what made it). */
+    /** The keys written in each section of the job (a JSON null counts as not written: the default). */
+    private static JsonNode written(String json) throws JobException {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("parsed once, not twice", e);
+        }
+    }
+
+    /**
+     * A key that has no effect for the chosen optimizer, compressor or local method is an error,
+     * not a silent no-op: a user who writes {@code rank} on adamw, or {@code comm.ratio} without a
+     * compressor, believes it does something.
+     */
+    private static void unread(Job j, JsonNode tree, String source) throws JobException {
+        List<String> errors = new ArrayList<>();
+        Set<String> opt = j.optimizer.reads();
+        for (String k : keys(tree.get("optimizer")))
+            if (!opt.contains(k))
+                errors.add("'optimizer." + k + "' has no effect with optimizer " + j.optimizer.name.id() + describe(j.optimizer)
+                        + UNREAD_HINTS.getOrDefault(k, "") + "; remove it (this optimizer reads: " + String.join(", ", opt) + ")");
+        Set<String> comm = j.comm.reads();
+        for (String k : keys(tree.get("comm")))
+            if (!comm.contains(k))
+                errors.add("'comm." + k + "' has no effect with comm.compressor " + j.comm.compressor.id() + " and comm.local_steps "
+                        + j.comm.localSteps + UNREAD_HINTS.getOrDefault("comm." + k, "") + "; remove it");
+        if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
+    }
+
+    private static String describe(Job.OptimizerSpec o) {
+        String s = o.name == Job.OptimizerName.FRUGAL ? ", projector " + o.projector.name().toLowerCase() : "";
+        return s + (o.name == Job.OptimizerName.SGD ? ", momentum " + o.momentum : "") + ", schedule " + o.schedule.name().toLowerCase();
+    }
+
+    /** Where an unread key would take effect. */
+    private static final Map<String, String> UNREAD_HINTS = Map.of(
+            "warmup_steps", " (it applies to schedule warmup_cosine)",
+            "min_lr_ratio", " (it applies to schedule warmup_cosine)",
+            "nesterov", " (it applies to sgd with momentum > 0)",
+            "order", " (it applies to badam and to frugal's blocks projector)",
+            "comm.ratio", " (it applies to compressors topk and randk)",
+            "comm.levels", " (it applies to compressors qsgd and natural-dithering)",
+            "comm.rank", " (it applies to compressor powersgd)",
+            "comm.average_preconditioner", " (it applies to local steps, comm.local_steps > 1)");
+
+    private static List<String> keys(JsonNode section) {
+        List<String> k = new ArrayList<>();
+        if (section != null && section.isObject())
+            for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isNull()) k.add(e.getKey());
+            }
+        return k;
+    }
+
+    /**
+     * The job as JSON text (stored in checkpoints and traces so that every file says what made it):
+     * every field that takes effect, defaults included, and none that does not, so the text parses
+     * back to the same job.
+     */
     public static String toJson(Job job) {
         try {
-            return MAPPER.writeValueAsString(job);
+            ObjectNode tree = MAPPER.valueToTree(job);
+            if (job.optimizer != null && tree.get("optimizer") instanceof ObjectNode o) o.retain(job.optimizer.reads());
+            if (job.comm != null && tree.get("comm") instanceof ObjectNode c) c.retain(job.comm.reads());
+            return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

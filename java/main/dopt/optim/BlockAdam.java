@@ -160,6 +160,10 @@ public final class BlockAdam implements GradientTransformation {
         }
     }
 
+    /** The full second moments of the parameters that are not blocks (the slots' are restarted at every switch anyway). */
+    @Override
+    public List<float[]> preconditionerState() { return denseAdam ? List.of(denseNu) : List.of(); }
+
     @Override
     public long stateBytes() { return stateBytes; }
 }

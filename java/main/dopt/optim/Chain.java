@@ -30,6 +30,13 @@ public final class Chain implements GradientTransformation {
     }
 
     @Override
+    public List<float[]> preconditionerState() {
+        List<float[]> out = new java.util.ArrayList<>();
+        for (GradientTransformation t : parts) out.addAll(t.preconditionerState());
+        return out;
+    }
+
+    @Override
     public long stateBytes() {
         long b = 0;
         for (GradientTransformation t : parts) b += t.stateBytes();

@@ -58,6 +58,9 @@ public final class ClippedAdamDelay implements GradientTransformation {
     }
 
     @Override
+    public List<float[]> preconditionerState() { return List.of(nu); }
+
+    @Override
     public long stateBytes() {
         long s = 0;
         for (float[] m : mu) s += 12L * m.length;

@@ -35,6 +35,12 @@ public interface GradientTransformation {
         return 1f;
     }
 
+    /**
+     * The live buffers of this transformation's diagonal preconditioner (second moments, a Hessian
+     * diagonal), which local methods average across ranks at each model average; none by default.
+     */
+    default List<float[]> preconditionerState() { return List.of(); }
+
     /** Bytes of optimizer state this transformation holds (moments, counters). */
     default long stateBytes() { return 0; }
 }

@@ -49,4 +49,11 @@ public final class Optimizer {
     public String name() { return name; }
     public double lr(long step) { return schedule.lr(step); }
     public long stateBytes() { return rule.stateBytes(); }
+
+    /**
+     * The rule's diagonal preconditioner buffers (Adam's and RMSProp's second moments, OASIS's
+     * Hessian diagonal; see {@link GradientTransformation#preconditionerState}), live: what local
+     * methods average across ranks. Empty for rules without one (SGD, signSGD, AdaGrad, KATE).
+     */
+    public List<float[]> preconditionerState() { return rule.preconditionerState(); }
 }

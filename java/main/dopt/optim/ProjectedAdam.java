@@ -166,6 +166,14 @@ public final class ProjectedAdam implements GradientTransformation {
         }
     }
 
+    /** The second moments: in each matrix's subspace, and in full for the other parameters. */
+    @Override
+    public List<float[]> preconditionerState() {
+        List<float[]> out = new ArrayList<>(List.of(nu));
+        out.addAll(List.of(denseNu));
+        return out;
+    }
+
     /** Subspace moments and bases of the split matrices plus full moments of the others. */
     @Override
     public long stateBytes() { return stateBytes; }

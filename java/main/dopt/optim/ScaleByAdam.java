@@ -84,6 +84,9 @@ public final class ScaleByAdam implements GradientTransformation {
     }
 
     @Override
+    public List<float[]> preconditionerState() { return List.of(nu); }
+
+    @Override
     public long stateBytes() {
         long b = 8;
         for (float[] m : mu) b += 8L * m.length;

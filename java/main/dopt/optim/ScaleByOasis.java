@@ -72,6 +72,9 @@ public final class ScaleByOasis implements GradientTransformation {
     }
 
     @Override
+    public List<float[]> preconditionerState() { return List.of(nu); }
+
+    @Override
     public long stateBytes() {
         long b = 8L * rngState.length;
         for (float[] v : nu) b += 4L * v.length;

@@ -41,6 +41,9 @@ public final class ScaleByRms implements GradientTransformation {
     }
 
     @Override
+    public List<float[]> preconditionerState() { return List.of(nu); }
+
+    @Override
     public long stateBytes() {
         long b = 0;
         for (float[] v : nu) b += 4L * v.length;

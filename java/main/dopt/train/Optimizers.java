@@ -32,9 +32,34 @@ public final class Optimizers {
     /**
      * The job's optimizer over {@code params}, its state registered in {@code state} under
      * {@code prefix}, Adam's element-wise step on {@code backend} when it is a device (null: the CPU).
+     * Refuses, naming the field, what these parameters make useless: a GaLore rank at or above a
+     * matrix's smaller side, preconditioner averaging for a rule without a preconditioner.
      */
     public static Optimizer build(Job job, List<Param> params, StateTree state, String prefix, Backend backend) throws JobException {
-        return build(job.optimizer, job.steps, job.seed, params, state, prefix, backend);
+        checkGaloreRank(job, params);
+        Optimizer o = build(job.optimizer, job.steps, job.seed, params, state, prefix, backend);
+        if (job.comm.averagePreconditioner && o.preconditionerState().isEmpty())
+            throw new JobException("'comm.average_preconditioner' averages the optimizer's second moments, and optimizer '"
+                    + job.optimizer.name.id() + "' keeps none; allowed with: adam, adamw, rmsprop, frugal, galore, badam");
+        return o;
+    }
+
+    /**
+     * GaLore's rank must be below every projected matrix's smaller side: at or above it the
+     * projection is the whole matrix, and basis plus moments exceed Adam's state.
+     */
+    private static void checkGaloreRank(Job job, List<Param> params) throws JobException {
+        if (job.optimizer.name != Job.OptimizerName.GALORE) return;
+        Param smallest = null;
+        for (Param p : params)
+            if (ProjectedAdam.isSplit(p) && (smallest == null || Math.min(p.rows(), p.cols()) < Math.min(smallest.rows(), smallest.cols())))
+                smallest = p;
+        if (smallest == null) return;
+        int side = Math.min(smallest.rows(), smallest.cols());
+        if (job.optimizer.rank >= side)
+            throw new JobException("'optimizer.rank' " + job.optimizer.rank + " is at or above " + side + ", the smaller side of the "
+                    + smallest.rows() + "x" + smallest.cols() + " matrix " + smallest.name() + ": GaLore would project onto the whole "
+                    + "matrix and keep more state than Adam; the largest useful rank for this model is " + (side - 1));
     }
 
     /** The pre-flight check: builds the job's optimizer over {@code params} in a scratch state tree. */

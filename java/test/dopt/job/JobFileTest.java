@@ -108,6 +108,63 @@ class JobFileTest {
         assertEquals(Job.OptimizerName.ADAMW, back.optimizer.name);
     }
 
+    /** A field the chosen optimizer does not read is an error naming it, not a silent no-op. */
+    @Test
+    void optimizerFieldsWithoutEffectAreRefusedNamingTheField() {
+        String m = error("{\"optimizer\": {\"name\": \"adamw\", \"rank\": 16}}");
+        assertTrue(m.contains("'optimizer.rank' has no effect with optimizer adamw") && m.contains("reads: name, lr, clip, schedule, beta1"), m);
+        assertTrue(error("{\"optimizer\": {\"name\": \"adamw\", \"rho\": 0.5}}").contains("'optimizer.rho' has no effect"));
+        assertTrue(error("{\"optimizer\": {\"name\": \"adam\", \"momentum\": 0.5}}").contains("'optimizer.momentum'"));
+        assertTrue(error("{\"optimizer\": {\"name\": \"signsgd\", \"weight_decay\": 0.1}}").contains("'optimizer.weight_decay'"));
+        assertTrue(error("{\"optimizer\": {\"name\": \"adam\", \"eta\": 0.1}}").contains("'optimizer.eta'"));
+        m = error("{\"optimizer\": {\"warmup_steps\": 10}}");
+        assertTrue(m.contains("'optimizer.warmup_steps'") && m.contains("applies to schedule warmup_cosine"), m);
+        m = error("{\"optimizer\": {\"name\": \"frugal\", \"projector\": \"svd\", \"order\": \"random\"}}");
+        assertTrue(m.contains("'optimizer.order'") && m.contains("frugal's blocks projector"), m);
+        m = error("{\"optimizer\": {\"name\": \"sgd\", \"momentum\": 0, \"nesterov\": true}}");
+        assertTrue(m.contains("'optimizer.nesterov'") && m.contains("momentum > 0"), m);
+    }
+
+    @Test
+    void commFieldsWithoutEffectAreRefusedNamingTheField() {
+        String m = error("{\"comm\": {\"ratio\": 0.1}}");
+        assertTrue(m.contains("'comm.ratio' has no effect with comm.compressor none") && m.contains("topk and randk"), m);
+        assertTrue(error("{\"comm\": {\"compressor\": \"qsgd\", \"ratio\": 0.1}}").contains("'comm.ratio'"));
+        assertTrue(error("{\"comm\": {\"compressor\": \"sign\", \"ratio\": 0.1}}").contains("'comm.ratio'"));
+        assertTrue(error("{\"comm\": {\"compressor\": \"topk\", \"levels\": 4}}").contains("'comm.levels'"));
+        assertTrue(error("{\"comm\": {\"compressor\": \"topk\", \"rank\": 4}}").contains("'comm.rank'"));
+        m = error("{\"comm\": {\"average_preconditioner\": true}}");
+        assertTrue(m.contains("'comm.average_preconditioner'") && m.contains("comm.local_steps > 1"), m);
+    }
+
+    @Test
+    void fieldsAreAcceptedWhereTheyTakeEffect() throws Exception {
+        JobFile.parse("{\"optimizer\": {\"name\": \"galore\", \"rank\": 16, \"scale\": 1, \"update_gap\": 5, \"eps\": 1e-6}}", "t");
+        JobFile.parse("{\"optimizer\": {\"name\": \"frugal\", \"rho\": 0.5, \"order\": \"random\", \"inactive_lr_scale\": 0.1}}", "t");
+        JobFile.parse("{\"optimizer\": {\"name\": \"sgd\", \"nesterov\": true, \"schedule\": \"warmup_cosine\", \"warmup_steps\": 5}}", "t");
+        JobFile.parse("{\"comm\": {\"compressor\": \"randk\", \"ratio\": 0.1}}", "t");
+        JobFile.parse("{\"comm\": {\"local_steps\": 2, \"average_preconditioner\": true}, \"steps\": 10, \"eval_every\": 10,"
+                + " \"checkpoint\": {\"every\": 10}}", "t");
+    }
+
+    /** The JSON a job is stored as keeps only the fields that take effect, so it parses back (launcher, checkpoints). */
+    @Test
+    void theStoredJsonLeavesOutFieldsWithoutEffect() throws Exception {
+        String json = JobFile.toJson(JobFile.parse("{\"optimizer\": {\"name\": \"adamw\"}, \"comm\": {\"compressor\": \"topk\"}}", "t"));
+        assertTrue(json.contains("\"weight_decay\"") && json.contains("\"ratio\"") && !json.contains("\"rank\"") && !json.contains("\"rho\"")
+                && !json.contains("\"levels\""), json);
+        assertEquals(json, JobFile.toJson(JobFile.parse(json, "stored")));
+    }
+
+    /** Every committed job file is accepted (the fields that had no effect were removed from them). */
+    @Test
+    void everyCommittedJobFileIsAccepted() throws Exception {
+        try (var files = Files.walk(Path.of("jobs"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json") && !p.startsWith(Path.of("jobs", "sweeps"))).toList())
+                JobFile.read(f);
+        }
+    }
+
     private static String lm(String model) {
         return "{\"model\": {\"type\": \"transformer\", \"preset\": \"tiny\"" + model + "}, \"data\": {\"dataset\": \"sotu\"}}";
     }

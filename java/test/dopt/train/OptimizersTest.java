@@ -74,4 +74,40 @@ class OptimizersTest {
         assertEquals("adamw", o.name());
         assertEquals(0.01 / 4, o.lr(1), 1e-15, "first warm-up step");
     }
+
+    /** GaLore at or above a matrix's smaller side projects onto the whole matrix and keeps more state than Adam. */
+    @Test
+    void galoreRankAtOrAboveAMatrixSideIsRefusedNamingTheLargestUsefulRank() throws Exception {
+        JobException e = assertThrows(JobException.class,
+                () -> Optimizers.build(job("{\"name\": \"galore\", \"rank\": 999}"), params(), new StateTree(), "optim", null));
+        assertTrue(e.getMessage().contains("'optimizer.rank' 999") && e.getMessage().contains("12x16 matrix fc2.weight")
+                && e.getMessage().contains("largest useful rank for this model is 11"), e.getMessage());
+        assertThrows(JobException.class, () -> Optimizers.build(job("{\"name\": \"galore\", \"rank\": 12}"), params(), new StateTree(), "optim", null));
+        Optimizers.build(job("{\"name\": \"galore\", \"rank\": 11}"), params(), new StateTree(), "optim", null);
+    }
+
+    /** Preconditioner averaging needs a rule with a preconditioner; SGD and signSGD have none. */
+    @Test
+    void averagingAPreconditionerThatDoesNotExistIsRefused() throws Exception {
+        String local = ", \"comm\": {\"local_steps\": 2, \"average_preconditioner\": true}, \"eval_every\": 10, \"checkpoint\": {\"every\": 10}";
+        for (String rule : List.of("sgd", "signsgd", "adagrad", "kate")) {
+            Job j = JobFile.parse("{\"optimizer\": {\"name\": \"" + rule + "\"}, \"steps\": 10" + local + "}", rule);
+            JobException e = assertThrows(JobException.class, () -> Optimizers.build(j, params(), new StateTree(), "optim", null));
+            assertTrue(e.getMessage().contains("'comm.average_preconditioner'") && e.getMessage().contains("allowed with: adam, adamw"), e.getMessage());
+        }
+        for (String rule : List.of("adam", "rmsprop", "badam")) {
+            Job j = JobFile.parse("{\"optimizer\": {\"name\": \"" + rule + "\"}, \"steps\": 10" + local + "}", rule);
+            assertTrue(!Optimizers.build(j, params(), new StateTree(), "optim", null).preconditionerState().isEmpty(), rule);
+        }
+    }
+
+    /** The launcher's pre-flight check builds the optimizer on the real model: the demo MLP's smallest matrix side is 512. */
+    @Test
+    void thePreflightCheckRefusesWhatTheModelMakesUseless() throws Exception {
+        Job j = JobFile.parse("{\"optimizer\": {\"name\": \"galore\", \"rank\": 999}, \"data\": {\"batch_size\": 16}}", "galore");
+        JobException e = assertThrows(JobException.class, () -> JobPlan.check(j, java.nio.file.Path.of("").toAbsolutePath(), 2));
+        assertTrue(e.getMessage().contains("largest useful rank for this model is 511"), e.getMessage());
+        JobPlan.check(JobFile.parse("{\"optimizer\": {\"name\": \"galore\", \"rank\": 64}, \"data\": {\"batch_size\": 16}}", "ok"),
+                java.nio.file.Path.of("").toAbsolutePath(), 2);
+    }
 }
