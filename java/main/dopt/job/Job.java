@@ -285,6 +285,13 @@ public final class Job {
 
         /** The name job files use. */
         public String id() { return name().toLowerCase().replace('_', '-'); }
+
+        /**
+         * Contractive, ‖C(x) − x‖² ≤ (1 − α)‖x‖² with α &gt; 0 (TopK, scaled sign), as opposed to
+         * unbiased with variance ω (RandK, QSGD, natural dithering), whose α is undefined: the
+         * property EF21 needs (see {@code dopt.compress.Compressor#alpha}).
+         */
+        public boolean contractive() { return this == TOPK || this == SIGN; }
     }
 
     public enum ErrorFeedbackName {

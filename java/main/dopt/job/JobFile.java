@@ -208,6 +208,14 @@ public final class JobFile {
                 errors.add("'comm.error_feedback' for powersgd must be ef14 (the paper's memory) or none: its messages are all-reduced factors, not a compressor's output");
             if (j.comm.errorFeedback != Job.ErrorFeedbackName.NONE && j.comm.compressor == Job.CompressorName.NONE)
                 errors.add("'comm.error_feedback' needs a 'comm.compressor'");
+            // EF21's analysis (Richtárik, Sokolov and Fatkhullin 2021, Definition 1 and Theorem 1) assumes a contractive
+            // compressor; around RandK, QSGD or natural dithering unscaled, g_i <- g_i + C(grad - g_i) diverges (NaN by step 25)
+            boolean ef21 = j.comm.errorFeedback == Job.ErrorFeedbackName.EF21 || j.comm.errorFeedback == Job.ErrorFeedbackName.EF21_NORMALIZED;
+            if (ef21 && j.comm.compressor != Job.CompressorName.NONE && j.comm.compressor != Job.CompressorName.POWERSGD
+                    && !j.comm.compressor.contractive())
+                errors.add("'comm.error_feedback' " + j.comm.errorFeedback.name().toLowerCase() + " needs a contractive compressor"
+                        + " (EF21 assumes ||C(x) - x||^2 <= (1 - alpha)||x||^2), and " + j.comm.compressor.id() + " is unbiased, not"
+                        + " contractive; allowed with ef21 and ef21_normalized: topk, sign; with " + j.comm.compressor.id() + ": ef14 or none");
             int h = j.comm.localSteps;
             if (h < 1) errors.add("'comm.local_steps' must be at least 1 (got " + h + ")");
             else if (h > 1) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,6 +146,20 @@ class JobFileTest {
         JobFile.parse("{\"comm\": {\"compressor\": \"randk\", \"ratio\": 0.1}}", "t");
         JobFile.parse("{\"comm\": {\"local_steps\": 2, \"average_preconditioner\": true}, \"steps\": 10, \"eval_every\": 10,"
                 + " \"checkpoint\": {\"every\": 10}}", "t");
+    }
+
+    /** EF21 and its normalized variant need a contractive compressor; unbiased ones (unscaled) make them diverge. */
+    @Test
+    void ef21IsRefusedAroundUnbiasedCompressors() throws Exception {
+        for (String c : List.of("\"randk\", \"ratio\": 0.1", "\"qsgd\", \"levels\": 4", "\"natural-dithering\""))
+            for (String ef : List.of("ef21", "ef21_normalized")) {
+                String m = error("{\"comm\": {\"compressor\": " + c + ", \"error_feedback\": \"" + ef + "\"}}");
+                assertTrue(m.contains("'comm.error_feedback' " + ef + " needs a contractive compressor") && m.contains("topk, sign")
+                        && m.contains("ef14 or none"), m);
+            }
+        for (String c : List.of("\"topk\"", "\"sign\""))
+            JobFile.parse("{\"comm\": {\"compressor\": " + c + ", \"error_feedback\": \"ef21\"}}", "t");
+        JobFile.parse("{\"comm\": {\"compressor\": \"randk\", \"error_feedback\": \"ef14\"}}", "t");
     }
 
     /** The JSON a job is stored as keeps only the fields that take effect, so it parses back (launcher, checkpoints). */
