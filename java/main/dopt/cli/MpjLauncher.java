@@ -115,7 +115,12 @@ public final class MpjLauncher {
         } finally {
             if (startedDaemon) daemon("stop");
         }
-        Runtime.getRuntime().removeShutdownHook(onSignal);
+        if (!removeShutdownHook(onSignal)) {
+            // a signal has started the JVM's shutdown: the hook reports the outcome and chooses the exit
+            // code (75 after a checkpoint, else the signal's); reporting here too would say it twice
+            onSignal.join();
+            return EXIT_STOPPED; // System.exit blocks while the shutdown runs: the hook's code is the one that counts
+        }
         if (Files.exists(out.resolve(dopt.io.RunFolder.SUCCESS))) return 0;
         if (Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
             reportStopped(job, req, out);
@@ -124,6 +129,16 @@ public final class MpjLauncher {
         System.err.println("dopt: job '" + job.name + "' failed: rank 0 wrote no success marker (MPJ exit code " + code
                 + "); rank logs are in " + out.resolve("logs"));
         return 1;
+    }
+
+    /** False when the JVM is already shutting down (a signal arrived), so the hook can no longer be removed. */
+    private static boolean removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException shutdownInProgress) {
+            return false;
+        }
     }
 
     private static void reportStopped(Job job, Request req, Path out) throws IOException {

@@ -82,6 +82,11 @@ class GracefulStopIT {
             p.destroyForcibly();
         }
         Path out = dir.resolve("term");
+        String said = Files.readString(dir.resolve("term.log"));
+        System.out.println(said);
+        // a documented path (README: preemption) reports in words, not with a stack trace
+        assertFalse(said.contains("Exception") || said.contains("\tat "), said);
+        assertTrue(said.contains("--resume auto"), said);
         long step = stoppedStep(out);
         Checkpoint.read(out.resolve(String.format("checkpoints/ckpt-%06d.h5", step)));
         try (var files = Files.list(out.resolve("checkpoints"))) {
