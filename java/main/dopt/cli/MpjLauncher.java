@@ -54,6 +54,13 @@ public final class MpjLauncher {
             job.model.initFrom = Path.of(job.model.initFrom).toAbsolutePath().normalize().toString();
         }
         JobPlan.check(job, repo, req.np());
+        Optional<String> complete = "auto".equals(req.resume()) ? FinishedRun.describe(out, job.steps) : Optional.empty();
+        if (complete.isPresent()) {
+            // a requeued job that had finished: nothing to do, and nothing it wrote may change
+            System.out.println("dopt: job '" + job.name + "' is already complete (" + complete.get() + "); nothing to resume. "
+                    + "To train further, raise \"steps\" in " + req.jobFile() + " and run with --resume auto again.");
+            return 0;
+        }
         checkWritable(out);
         if (!JobFile.toJson(job).equals(JobFile.toJson(JobFile.read(req.jobFile())))) {
             jobFile = out.resolve("job.json");
