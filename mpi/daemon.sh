@@ -4,10 +4,23 @@
 #   mpi/daemon.sh foreground             run the daemon in this process (exec), for a supervisor
 #                                        that owns it: SLURM's srun in slurm/dopt-job.sbatch
 # Port: $DOPT_MPJ_DAEMON_PORT or the one in $MPJ_HOME/conf/mpjexpress.conf (40055). The daemon also
-# uses port 40052 and needs a writable user.home: it gets mpi/run/home-<port> ($DOPT_MPJ_DAEMON_HOME
-# in foreground mode, where several nodes may share the repository's file system).
+# uses port 40052 (mpjexpress.mpjdaemon.port.2) and needs a writable user.home: it gets
+# mpi/run/home-<port>, or $DOPT_MPJ_DAEMON_HOME (where several nodes may share the repository's
+# file system, or dopt run keeps it in the job's folder; start then logs to daemon.log there).
+#   mpi/daemon.sh start|stop|status --port-base P
+#                                        the ports of the private MPJ_HOME mpi/run/mpj-home-P
+#                                        (mpi/private-home.sh): the daemon listens on P+1, and
+#                                        `dopt run --dev niodev --machines FILE --port-base P` reaches it
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+action=${1:-}
+if [ "${2:-}" = "--port-base" ]; then
+  [ $# -eq 3 ] || { echo "usage: mpi/daemon.sh start|stop|status|foreground [--port-base P]" >&2; exit 2; }
+  bash "$here/private-home.sh" "$here/run/mpj-home-$3" "$3"
+  export MPJ_HOME="$here/run/mpj-home-$3"
+elif [ $# -gt 1 ]; then
+  echo "usage: mpi/daemon.sh start|stop|status|foreground [--port-base P]" >&2; exit 2
+fi
 export MPJ_HOME=${MPJ_HOME:-$here/home}
 conf_port=$(sed -n 's/^mpjexpress.mpjdaemon.port.1=//p' "$MPJ_HOME/conf/mpjexpress.conf" 2>/dev/null || true)
 port=${DOPT_MPJ_DAEMON_PORT:-${conf_port:-40055}}
@@ -15,22 +28,25 @@ run="$here/run"
 pidf="$run/daemon-$port.pid"
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
-case "${1:-}" in
+case "$action" in
   start)
     [ -f "$MPJ_HOME/lib/daemon.jar" ] || { echo "daemon.sh: MPJ_HOME $MPJ_HOME is not set up; run ./dopt setup" >&2; exit 1; }
     if listening; then echo "daemon.sh: an MPJ daemon already listens on port $port"; exit 3; fi
-    mkdir -p "$run/home-$port"
+    home=${DOPT_MPJ_DAEMON_HOME:-$run/home-$port}
+    log=$run/daemon-$port.log
+    [ -z "${DOPT_MPJ_DAEMON_HOME:-}" ] || log=$home/daemon.log
+    mkdir -p "$home" "$run"
     L="$MPJ_HOME/lib"
-    nohup java -Duser.home="$run/home-$port" \
+    nohup java -Duser.home="$home" \
       -cp "$L/daemon.jar:$L/log4j-1.2.jar:$L/runtimecommon.jar:$L/mpj.jar:$L/commons-io.jar:$L/commons-codec.jar" \
-      runtime.daemon.MPJDaemon "$port" >"$run/daemon-$port.log" 2>&1 &
+      runtime.daemon.MPJDaemon "$port" >"$log" 2>&1 &
     echo $! >"$pidf"
     for _ in $(seq 1 100); do
       if listening; then echo "daemon.sh: MPJ daemon started on port $port (pid $(cat "$pidf"))"; exit 0; fi
-      kill -0 "$(cat "$pidf")" 2>/dev/null || { echo "daemon.sh: the MPJ daemon exited; see $run/daemon-$port.log" >&2; tail -5 "$run/daemon-$port.log" >&2; exit 1; }
+      kill -0 "$(cat "$pidf")" 2>/dev/null || { echo "daemon.sh: the MPJ daemon exited; see $log" >&2; tail -5 "$log" >&2; exit 1; }
       sleep 0.2
     done
-    echo "daemon.sh: the MPJ daemon did not open port $port within 20 s; see $run/daemon-$port.log" >&2; exit 1 ;;
+    echo "daemon.sh: the MPJ daemon did not open port $port within 20 s; see $log" >&2; exit 1 ;;
   stop)
     if [ -f "$pidf" ]; then
       pid=$(cat "$pidf")
@@ -56,5 +72,5 @@ case "${1:-}" in
       runtime.daemon.MPJDaemon "$port" ;;
   status)
     if listening; then echo "daemon.sh: an MPJ daemon listens on port $port"; else echo "daemon.sh: no MPJ daemon on port $port"; exit 1; fi ;;
-  *) echo "usage: mpi/daemon.sh start|stop|status|foreground" >&2; exit 2 ;;
+  *) echo "usage: mpi/daemon.sh start|stop|status|foreground [--port-base P]" >&2; exit 2 ;;
 esac

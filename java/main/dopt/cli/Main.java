@@ -43,6 +43,10 @@ public final class Main implements Callable<Integer> {
         String dev;
         @Option(names = "--machines", description = "MPJ machines file for niodev (one host per line; a daemon must run on each).")
         Path machines;
+        @Option(names = "--port-base", paramLabel = "P", description = "niodev: MPJ ports P (starter), P+1 (daemon), P+2 "
+                + "(port manager). Default: free ports of this host when dopt run starts the daemon, else those of $MPJ_HOME "
+                + "(with --machines, start the daemons with ./dopt daemon start --port-base P).")
+        Integer portBase;
         @Option(names = "--resume", description = "Checkpoint to resume from, or 'auto' for the newest valid one in the output folder.")
         String resume;
         @Option(names = "--output", description = "Output folder (default: the job's 'output', else runs/<job name>).")
@@ -50,7 +54,7 @@ public final class Main implements Callable<Integer> {
 
         int launch(Path job) throws Exception {
             try {
-                return new MpjLauncher(repo()).launch(new MpjLauncher.Request(job, np, dev, machines, resume, output));
+                return new MpjLauncher(repo()).launch(new MpjLauncher.Request(job, np, dev, machines, resume, output, portBase));
             } catch (JobException e) {
                 System.err.println("dopt: error: " + e.getMessage());
                 return 2;

@@ -25,8 +25,11 @@ import java.util.Optional;
  */
 public final class MpjLauncher {
 
-    /** What to launch. {@code resume} may be null, a checkpoint file, or "auto" (newest valid one). */
-    public record Request(Path jobFile, int np, String dev, Path machines, String resume, Path output) { }
+    /**
+     * What to launch. {@code resume} may be null, a checkpoint file, or "auto" (newest valid one);
+     * {@code portBase} (niodev) null, or where the job's three MPJ ports start ({@link MpjPorts}).
+     */
+    public record Request(Path jobFile, int np, String dev, Path machines, String resume, Path output, Integer portBase) { }
 
     /** Exit code of a run stopped on request after checkpointing (sysexits' EX_TEMPFAIL: try again). */
     public static final int EXIT_STOPPED = 75;
@@ -44,6 +47,8 @@ public final class MpjLauncher {
         if (req.np() < 1) throw new JobException("--np must be at least 1 (got " + req.np() + ")");
         if (!req.dev().equals("multicore") && !req.dev().equals("niodev"))
             throw new JobException("--dev must be multicore or niodev (got " + req.dev() + ")");
+        if (req.portBase() != null && (req.portBase() < 1024 || req.portBase() > 65533))
+            throw new JobException("--port-base must be from 1024 to 65533 (got " + req.portBase() + ")");
         Job job = JobFile.read(req.jobFile());
         Path jobFile = req.jobFile();
         Path out = (req.output() != null ? req.output() : Path.of(job.output != null ? job.output : "runs/" + job.name))
@@ -79,12 +84,20 @@ public final class MpjLauncher {
         if (job.backend != Job.BackendName.CPU) cmd.add(JCudaJars.bootClassPathOption(job.backend == Job.BackendName.CUDA));
         boolean startedDaemon = false;
         if (req.dev().equals("niodev")) {
-            checkStarterPortFree(mpjHome);
             Path machines = req.machines();
+            // a job that starts its own daemon takes free ports; one that uses running daemons (--machines)
+            // takes theirs: --port-base, else the MPJ_HOME's (the SLURM script's private one)
+            Integer portBase = req.portBase();
+            if (portBase == null && machines == null) portBase = MpjPorts.pickFreeBase(ProcessHandle.current().pid());
+            if (portBase != null) {
+                mpjHome = MpjPorts.writeHome(repo, out.resolve("mpj-home"), portBase);
+                System.out.println("dopt: MPJ ports " + portBase + ".." + (portBase + 2) + " (starter, daemon, port manager)");
+            }
+            checkStarterPortFree(mpjHome);
             if (machines == null) {
                 machines = out.resolve("machines");
                 Files.writeString(machines, "localhost\n");
-                startedDaemon = daemon("start");
+                startedDaemon = daemon("start", mpjHome, out);
             } else if (!Files.isReadable(machines)) {
                 throw new JobException("--machines " + machines + " does not exist or is not readable");
             }
@@ -93,6 +106,8 @@ public final class MpjLauncher {
             cmd.addAll(List.of("-machinesfile", machines.toAbsolutePath().toString(), "-wdir", wdir.toString()));
         } else if (req.machines() != null) {
             throw new JobException("--machines applies to --dev niodev only");
+        } else if (req.portBase() != null) {
+            throw new JobException("--port-base applies to --dev niodev only (multicore ranks are threads of one JVM)");
         }
         cmd.addAll(List.of("-cp", classPath(), RankMain.class.getName(),
                 jobFile.toAbsolutePath().toString(), out.toString(), repo.toString(),
@@ -120,7 +135,7 @@ public final class MpjLauncher {
         try {
             code = awaitRanks(ranks, out, req.np(), startupDeadlineSeconds(job));
         } finally {
-            if (startedDaemon) daemon("stop");
+            if (startedDaemon) daemon("stop", mpjHome, out);
         }
         if (!removeShutdownHook(onSignal)) {
             // a signal has started the JVM's shutdown: the hook reports the outcome and chooses the exit
@@ -247,8 +262,12 @@ public final class MpjLauncher {
         return home.toAbsolutePath();
     }
 
-    private boolean daemon(String action) throws IOException, InterruptedException, JobException {
-        Process p = new ProcessBuilder("bash", repo.resolve("mpi/daemon.sh").toString(), action).inheritIO().start();
+    /** mpi/daemon.sh with the job's MPJ_HOME (its ports); the daemon's user.home and log go to the job's folder. */
+    private boolean daemon(String action, Path mpjHome, Path out) throws IOException, InterruptedException, JobException {
+        ProcessBuilder pb = new ProcessBuilder("bash", repo.resolve("mpi/daemon.sh").toString(), action).inheritIO();
+        pb.environment().put("MPJ_HOME", mpjHome.toString());
+        pb.environment().put("DOPT_MPJ_DAEMON_HOME", out.resolve("mpj-daemon").toString());
+        Process p = pb.start();
         int code = p.waitFor();
         if (code == 3 && action.equals("start")) return false; // already running: someone else owns it
         if (code != 0) throw new JobException("mpi/daemon.sh " + action + " failed (exit " + code + ")");
