@@ -2,7 +2,6 @@ package dopt.cli;
 
 import dopt.io.Checkpoint;
 import dopt.io.CheckpointException;
-import dopt.train.DataParallelTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,7 +16,7 @@ final class FinishedRun {
 
     /** A short account of the finished run ("_SUCCESS, checkpoint ckpt-000300.h5 at step 300"), or empty. */
     static Optional<String> describe(Path out, long steps) {
-        if (!Files.exists(out.resolve(DataParallelTrainer.SUCCESS_MARKER))) return Optional.empty();
+        if (!Files.exists(out.resolve(dopt.io.RunFolder.SUCCESS))) return Optional.empty();
         Optional<Path> latest = Checkpoint.latestValid(out.resolve("checkpoints"), "ckpt-");
         if (latest.isEmpty()) return Optional.empty();
         long step;
@@ -27,7 +26,7 @@ final class FinishedRun {
             return Optional.empty(); // no step to compare: resume as before, which reports what is wrong
         }
         if (step < steps) return Optional.empty(); // the job now asks for more steps: continue from there
-        return Optional.of(DataParallelTrainer.SUCCESS_MARKER + " present, newest checkpoint " + latest.get().getFileName()
+        return Optional.of(dopt.io.RunFolder.SUCCESS + " present, newest checkpoint " + latest.get().getFileName()
                 + " at step " + step + " of " + steps);
     }
 }

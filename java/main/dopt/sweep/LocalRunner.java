@@ -57,7 +57,7 @@ public final class LocalRunner {
                 if (stopping) break;
                 Path dir = folder.pointDir(p.id());
                 String head = String.format(Locale.ROOT, "sweep %s: %s [%d/%d] %s", sweep.name(), p.id(), k, points.size(), p.describe());
-                if (Files.exists(dir.resolve("_SUCCESS"))) {
+                if (Files.exists(dopt.io.RunFolder.success(dir))) {
                     console.println(head + ": already finished");
                     skipped++;
                     continue;
