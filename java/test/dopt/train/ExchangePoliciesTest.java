@@ -45,13 +45,18 @@ class ExchangePoliciesTest {
     }
 
     private static RankModel model(String commJson, Communicator comm) throws Exception {
-        Job job = JobFile.parse("{\"optimizer\": {\"name\": \"sgd\", \"momentum\": 0, \"lr\": " + LR + "}, \"comm\": " + commJson + "}", "t");
+        return model(commJson, comm, "sgd");
+    }
+
+    private static RankModel model(String commJson, Communicator comm, String rule) throws Exception {
+        String optimizer = rule.equals("sgd") ? "{\"name\": \"sgd\", \"momentum\": 0, \"lr\": " + LR + "}" : "{\"name\": \"" + rule + "\", \"lr\": " + LR + "}";
+        Job job = JobFile.parse("{\"optimizer\": " + optimizer + ", \"comm\": " + commJson + "}", "t");
         Param w = new Param("w", Param.Role.MATRIX, 3, 5), b = new Param("b", Param.Role.BIAS, 5);
         for (Param p : List.of(w, b)) for (int i = 0; i < p.size(); i++) p.value()[i] = 0.01f * i + 0.5f;
         List<Param> params = List.of(w, b);
         StateTree state = new StateTree();
-        Optimizer opt = new Optimizer("sgd", NamedRules.build("sgd", Map.of("lr", (double) LR)), Schedule.constant(LR), params, state);
-        ExchangePolicy policy = ExchangePolicies.forJob(job, comm, Rng.derive(1, comm.rank()), params, opt, state, "optim");
+        Optimizer opt = new Optimizer(rule, NamedRules.build(rule, Map.of("lr", (double) LR)), Schedule.constant(LR), params, state);
+        ExchangePolicy policy = ExchangePolicies.forJob(job, comm, Rng.derive(1, comm.rank()), params, opt, state);
         return new RankModel(params, opt, policy, state);
     }
 
@@ -118,6 +123,24 @@ class ExchangePoliciesTest {
         });
         assertNotEquals(seen.get(0)[0][0], seen.get(1)[0][0], "after one local step the ranks differ");
         assertArrayEquals(seen.get(0)[1], seen.get(1)[1], 0f, "after the average they agree");
+    }
+
+    @Test
+    void averagingThePreconditionerMakesTheSecondMomentsAgreeAndOnlyThen() throws Exception {
+        for (boolean average : new boolean[] {true, false}) {
+            List<float[]> nu = InProcessCommunicator.run(2, 10_000, comm -> {
+                RankModel m = model("{\"local_steps\": 2" + (average ? ", \"average_preconditioner\": true" : "") + "}", comm, "adam");
+                for (long s = 1; s <= 2; s++) {
+                    m.setGradients(comm.rank(), s);
+                    m.policy().step(s, 1f, false, UpdateGuard.NONE);
+                }
+                List<float[]> moments = m.optimizer().preconditionerState();
+                assertEquals(2, moments.size(), "Adam's ν for w and b");
+                return moments.get(0).clone();
+            });
+            if (average) assertArrayEquals(nu.get(0), nu.get(1), 0f, "ν averaged at the sync");
+            else assertNotEquals(nu.get(0)[0], nu.get(1)[0], "each rank's own ν");
+        }
     }
 
     @Test
