@@ -139,7 +139,10 @@ public final class JobFile {
     public static String toJson(Job job) {
         try {
             ObjectNode tree = MAPPER.valueToTree(job);
-            if (job.optimizer != null && tree.get("optimizer") instanceof ObjectNode o) o.retain(job.optimizer.reads());
+            if (job.optimizer != null && tree.get("optimizer") instanceof ObjectNode o) {
+                o.retain(job.optimizer.reads());
+                if (o.has("eps")) o.put("eps", job.optimizer.epsOrDefault()); // the value in effect, not null
+            }
             if (job.comm != null && tree.get("comm") instanceof ObjectNode c) c.retain(job.comm.reads());
             return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
@@ -178,7 +181,7 @@ public final class JobFile {
             if (!(o.momentum >= 0 && o.momentum < 1)) errors.add("'optimizer.momentum' must be in [0, 1) (got " + o.momentum + ")");
             if (!(o.beta1 >= 0 && o.beta1 < 1)) errors.add("'optimizer.beta1' must be in [0, 1) (got " + o.beta1 + ")");
             if (!(o.beta2 >= 0 && o.beta2 < 1)) errors.add("'optimizer.beta2' must be in [0, 1) (got " + o.beta2 + ")");
-            if (!(o.eps >= 0)) errors.add("'optimizer.eps' must be >= 0 (got " + o.eps + ")");
+            if (!(o.epsOrDefault() >= 0)) errors.add("'optimizer.eps' must be >= 0 (got " + o.eps + ")");
             if (!(o.weightDecay >= 0)) errors.add("'optimizer.weight_decay' must be >= 0 (got " + o.weightDecay + ")");
             if (!(o.clip >= 0)) errors.add("'optimizer.clip' must be >= 0 (got " + o.clip + "); 0 disables clipping");
             if (o.warmupSteps < 0) errors.add("'optimizer.warmup_steps' must be >= 0");

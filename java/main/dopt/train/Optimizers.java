@@ -84,21 +84,21 @@ public final class Optimizers {
         boolean randomOrder = o.order == Job.BlockOrder.RANDOM;
         return switch (o.name) {
             case SGD -> Rules.sgd(o.weightDecay, o.momentum, o.nesterov);
-            case ADAM -> Rules.adam(o.beta1, o.beta2, o.eps, o.weightDecay, backend);
-            case ADAMW -> Rules.adamw(o.beta1, o.beta2, o.eps, o.weightDecay, backend);
+            case ADAM -> Rules.adam(o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, backend);
+            case ADAMW -> Rules.adamw(o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, backend);
             case SIGNSGD -> Rules.signSgd();
-            case RMSPROP -> Rules.rmsprop(RMSPROP_ALPHA, o.eps, o.weightDecay);
-            case ADAGRAD -> Rules.adagrad(o.eps, 0);
-            case KATE -> Rules.kate(o.eta, o.eps);
+            case RMSPROP -> Rules.rmsprop(RMSPROP_ALPHA, o.epsOrDefault(), o.weightDecay);
+            case ADAGRAD -> Rules.adagrad(o.epsOrDefault(), 0);
+            case KATE -> Rules.kate(o.eta, o.epsOrDefault());
             case FRUGAL -> Rules.frugal(o.rho, switch (o.projector) {
                         case BLOCKS -> Rules.FrugalProjector.BLOCKS;
                         case SVD -> Rules.FrugalProjector.SVD;
                         case RANDOM -> Rules.FrugalProjector.RANDOM;
                     }, o.updateGap, o.stateFree == Job.StateFree.SGD ? ProjectedAdam.FreeRule.SGD : ProjectedAdam.FreeRule.SIGN,
                     // lr_free / lr as optim-replay's vocabulary computes it, so that both give the same bits
-                    o.lr * o.inactiveLrScale / o.lr, randomOrder, o.beta1, o.beta2, o.eps, o.weightDecay, seed);
-            case GALORE -> Rules.galore(o.rank, o.updateGap, o.scale, o.beta1, o.beta2, o.eps, o.weightDecay);
-            case BADAM -> Rules.badam(o.switchEvery, randomOrder, o.beta1, o.beta2, o.eps, o.weightDecay, seed);
+                    o.lr * o.inactiveLrScale / o.lr, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
+            case GALORE -> Rules.galore(o.rank, o.updateGap, o.scale, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay);
+            case BADAM -> Rules.badam(o.switchEvery, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
         };
     }
 
