@@ -253,6 +253,15 @@ public final class JobFile {
         else if (a.alpha != null && !(a.alpha > 0 && Double.isFinite(a.alpha))) errors.add("'model.adapter.alpha' must be a positive number (got " + a.alpha + ")");
         if (a.scale != null && a.type != Job.AdapterType.LORA_XS) errors.add("'model.adapter.scale' applies to lora-xs only, not " + t);
         else if (a.scale != null && !(a.scale > 0 && Double.isFinite(a.scale))) errors.add("'model.adapter.scale' must be a positive number (got " + a.scale + ")");
+        // LoRA-SB's B R A is the best rank-r approximation of a first step -eta1 sign(sum g), with eta1 the lr of the first
+        // warm-up step (methods.md A4; the authors always warm up): with a constant lr that is a full sign step of size lr
+        // on every coordinate at initialisation (the tiny LM's loss went from 0.51 to 1.64 before any training)
+        if (a.type == Job.AdapterType.LORA_SB && j.optimizer != null
+                && (j.optimizer.schedule != Job.ScheduleKind.WARMUP_COSINE || j.optimizer.warmupSteps < 1))
+            errors.add("'model.adapter' lora-sb initialises from the first step of a warm-up (-lr/warmup_steps * sign of the summed"
+                    + " gradient, as the authors do): it needs 'optimizer.schedule' warmup_cosine with 'optimizer.warmup_steps' >= 1"
+                    + " (got schedule " + j.optimizer.schedule.name().toLowerCase() + ", warmup_steps " + j.optimizer.warmupSteps
+                    + "); with a constant lr its initial update is a full sign step of size lr");
         if (a.samples != null && a.type != Job.AdapterType.LORA_SB) errors.add("'model.adapter.samples' applies to lora-sb only, not " + t);
         else if (a.samples != null && a.samples < 1) errors.add("'model.adapter.samples' must be at least 1 (got " + a.samples + ")");
         if (a.targets != null) {

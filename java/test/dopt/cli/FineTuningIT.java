@@ -44,8 +44,8 @@ class FineTuningIT {
              "model": {%s, "init_from": "pre/checkpoints/ckpt-000020.h5",
                        "adapter": {"type": "lora-sb", "rank": 4, "samples": 8, "targets": ["wq", "wv", "w2"]}},
              "data": {%s},
-             "optimizer": {"name": "adamw", "lr": 0.01}, "steps": 10, "seed": 4, "eval_every": 0,
-             "checkpoint": {"every": 10, "keep": 1}, "verify_replicas": true}
+             "optimizer": {"name": "adamw", "lr": 0.01, "schedule": "warmup_cosine", "warmup_steps": 5}, "steps": 10, "seed": 4,
+             "eval_every": 0, "checkpoint": {"every": 10, "keep": 1}, "verify_replicas": true}
             """.formatted(LM, DATA.formatted("recent")));
         r = DoptProcess.dopt(dir, 300, "run", tune.toString(), "--np", "2", "--dev", "niodev", "--output", "tune");
         assertEquals(0, r.exitCode(), r.output());

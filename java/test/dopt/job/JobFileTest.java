@@ -162,6 +162,17 @@ class JobFileTest {
         JobFile.parse("{\"comm\": {\"compressor\": \"randk\", \"error_feedback\": \"ef14\"}}", "t");
     }
 
+    /** LoRA-SB's initial update is the first step of a warm-up; with a constant lr it would be a full sign step of size lr. */
+    @Test
+    void loraSbNeedsAWarmUp() throws Exception {
+        String model = "\"model\": {\"type\": \"transformer\", \"preset\": \"tiny\", \"init_from\": \"pre.h5\", \"adapter\": {\"type\": \"lora-sb\"}},"
+                + " \"data\": {\"dataset\": \"sotu\"}";
+        String m = error("{" + model + ", \"optimizer\": {\"name\": \"adamw\", \"lr\": 0.01}}");
+        assertTrue(m.contains("'model.adapter' lora-sb") && m.contains("'optimizer.schedule' warmup_cosine")
+                && m.contains("'optimizer.warmup_steps' >= 1") && m.contains("got schedule constant"), m);
+        JobFile.parse("{" + model + ", \"optimizer\": {\"name\": \"adamw\", \"lr\": 0.01, \"schedule\": \"warmup_cosine\", \"warmup_steps\": 20}}", "t");
+    }
+
     /** The JSON a job is stored as keeps only the fields that take effect, so it parses back (launcher, checkpoints). */
     @Test
     void theStoredJsonLeavesOutFieldsWithoutEffect() throws Exception {
@@ -187,7 +198,8 @@ class JobFileTest {
     @Test
     void anAdapterJobIsReadWithItsFieldsAndRoundTrips() throws Exception {
         Job j = JobFile.parse(lm(", \"init_from\": \"runs/p/checkpoints/ckpt-001500.h5\", \"adapter\": {\"type\": \"lora-sb\", \"rank\": 8, "
-                + "\"samples\": 64, \"targets\": [\"wq\", \"wv\", \"w2\"]}").replace("\"sotu\"", "\"sotu\", \"split\": \"recent\""), "t");
+                + "\"samples\": 64, \"targets\": [\"wq\", \"wv\", \"w2\"]}").replace("\"sotu\"", "\"sotu\", \"split\": \"recent\"")
+                .replaceFirst("}$", ", \"optimizer\": {\"schedule\": \"warmup_cosine\", \"warmup_steps\": 20}}"), "t");
         assertEquals("runs/p/checkpoints/ckpt-001500.h5", j.model.initFrom);
         assertEquals(Job.AdapterType.LORA_SB, j.model.adapter.type);
         assertEquals(8, j.model.adapter.rank);
