@@ -123,10 +123,10 @@ class OptimizersTest {
              "checkpoint": {"every": 0, "keep": 1}}""", "kate");
         assertEquals(Job.OptimizerSpec.KATE_EPS, j.optimizer.epsOrDefault());
         java.nio.file.Path out = java.nio.file.Files.createTempDirectory("kate");
-        DataParallelTrainer t = new DataParallelTrainer(j, new dopt.comm.LocalCommunicator(), out, java.nio.file.Path.of("").toAbsolutePath(),
+        Trainer t = new Trainer(j, new dopt.comm.LocalCommunicator(), out, java.nio.file.Path.of("").toAbsolutePath(),
                 new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
-        DataParallelTrainer.Outcome o = t.run();
-        assertTrue(o.finalLoss() < 2.3, "20 KATE steps lower the loss below ln 10 = 2.30: " + o.finalLoss());
+        dopt.io.RunSummary o = t.run();
+        assertTrue(o.finalTrainLoss() < 2.3, "20 KATE steps lower the loss below ln 10 = 2.30: " + o.finalTrainLoss());
         assertTrue(o.testAccuracy() > 0.3, "and learn the digits (chance is 0.1): " + o.testAccuracy());
     }
 
