@@ -30,7 +30,16 @@ public interface Compressor {
      */
     void encode(float[] compressed, int n, java.nio.ByteBuffer out);
 
-    /** Decodes one message and adds {@code weight} times it to {@code acc[0, n)}. */
+    /** The exact size of the wire encoding of n entries, which every message must have (a cap for receiving it). */
+    long wireBytes(int n);
+
+    /**
+     * Decodes one message, which fills {@code in} from its position to its limit, and adds {@code
+     * weight} times it to {@code acc[0, n)}. The message comes from a peer and is not trusted: the
+     * whole of it is checked first (length exactly {@link #wireBytes}, indices, level codes, header
+     * fields), and a bad one throws {@link MalformedMessageException} with {@code acc} untouched.
+     * Nothing is allocated at a size the message claims.
+     */
     void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight);
 
     /** Bytes of the uncompressed float32 vector, for ratios. */

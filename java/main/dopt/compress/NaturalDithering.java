@@ -60,7 +60,8 @@ public final class NaturalDithering implements Compressor {
         double smallest = Math.scalb(1.0, 1 - levels);
         for (int i = 0; i < n; i++) {
             int code = 0;
-            // a non-finite norm makes every output NaN (value() below), so the trainer's check sees it
+            // a non-finite norm makes every output NaN (value() below), so the trainer's check sees it;
+            // receivers refuse such a message (decodeAdd)
             if (Double.isFinite(norm) && norm > 0 && x[i] != 0) {
                 double r = Math.min(1.0, Math.abs(x[i]) / norm);
                 double lower, upper;
@@ -91,6 +92,7 @@ public final class NaturalDithering implements Compressor {
     }
 
     /** 4 bytes of norm plus ⌈d·(1 + ⌈log₂(s+1)⌉)/8⌉ bytes of signs and level indices. */
+    @Override
     public long wireBytes(int n) { return 4L + SignLevelCodes.bytes(n, levels); }
 
     @Override
@@ -99,8 +101,16 @@ public final class NaturalDithering implements Compressor {
         SignLevelCodes.write(out, compressed, n, levels, i -> codes[i]);
     }
 
+    /**
+     * Checks the length, the norm (finite, not negative) and every level index (at most s) before
+     * it adds. A sender whose input was not finite sends a non-finite norm, so its message is
+     * refused here on every rank alike.
+     */
     @Override
     public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
+        WireCheck.length(in, wireBytes(n), this, n);
+        WireCheck.scale(in.getFloat(in.position()), "norm", this);
+        SignLevelCodes.check(in, in.position() + 4, n, levels, this);
         float norm = in.getFloat();
         SignLevelCodes.readAdd(in, n, levels, code -> value(norm, code), acc, weight);
     }

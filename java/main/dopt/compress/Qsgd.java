@@ -36,7 +36,7 @@ public final class Qsgd implements Compressor {
                 out[i] = x[i] < 0 ? -v : v;
             }
         }
-        return 4L + SignLevelCodes.bytes(n, levels);
+        return wireBytes(n);
     }
 
     /** The norm, then per entry a sign bit and the level ({@link SignLevelCodes}). */
@@ -48,12 +48,17 @@ public final class Qsgd implements Compressor {
                 i -> lastNorm == 0 ? 0 : Math.round(Math.abs(compressed[i]) * levels / lastNorm));
     }
 
+    /** Checks the length, the norm (finite, not negative) and every level code (at most s) before it adds. */
     @Override
     public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
+        WireCheck.length(in, wireBytes(n), this, n);
+        WireCheck.scale(in.getFloat(in.position()), "norm", this);
+        SignLevelCodes.check(in, in.position() + 4, n, levels, this);
         float norm = in.getFloat();
         SignLevelCodes.readAdd(in, n, levels, level -> norm * level / levels, acc, weight);
     }
 
+    @Override public long wireBytes(int n) { return 4L + SignLevelCodes.bytes(n, levels); }
     @Override public double alpha(int n) { return Double.NaN; }
     @Override public double omega(int n) { return Math.min((double) n / ((double) levels * levels), Math.sqrt(n) / levels); }
     @Override public String name() { return "qsgd(s=" + levels + ")"; }

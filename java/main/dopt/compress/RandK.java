@@ -51,12 +51,18 @@ public final class RandK implements Compressor {
         for (int i = 0; i < k; i++) out.putFloat(compressed[idx[i]]);
     }
 
+    /**
+     * Checks the length (the seed plus exactly k values) before it adds; the indices come from the
+     * seed, so every seed gives k distinct indices in range. Values are not checked (see {@link TopK#decodeAdd}).
+     */
     @Override
     public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
+        WireCheck.length(in, wireBytes(n), this, n);
         int k = choose(n, in.getLong());
         for (int i = 0; i < k; i++) acc[idx[i]] += weight * in.getFloat();
     }
 
+    @Override public long wireBytes(int n) { return 4L * k(n) + 8; }
     @Override public double alpha(int n) { return Double.NaN; }
     @Override public double omega(int n) { return (double) n / k(n) - 1; }
     @Override public String name() { return "randk(" + fraction * 100 + "%)"; }

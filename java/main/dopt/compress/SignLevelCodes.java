@@ -41,6 +41,29 @@ final class SignLevelCodes {
         if (filled > 0) out.put((byte) acc);
     }
 
+    /**
+     * Checks n entries written by {@link #write} starting at absolute index {@code start} (the
+     * position does not move): every level index at most {@code maxLevel}, the unused bits of the
+     * last byte zero.
+     */
+    static void check(ByteBuffer in, int start, int n, int maxLevel, Compressor codec) {
+        int w = bitsPerEntry(maxLevel), at = start;
+        long buf = 0, mask = (1L << w) - 1;
+        int have = 0;
+        for (int i = 0; i < n; i++) {
+            while (have < w) {
+                buf |= (long) (in.get(at++) & 0xFF) << have;
+                have += 8;
+            }
+            long level = (buf & mask) >>> 1;
+            if (level > maxLevel)
+                throw new MalformedMessageException(codec.name() + ": entry " + i + " has level " + level + " > " + maxLevel);
+            buf >>>= w;
+            have -= w;
+        }
+        if (buf != 0) throw new MalformedMessageException(codec.name() + ": the last byte sets bits beyond entry " + (n - 1));
+    }
+
     /** Reads n entries and adds {@code weight · (±value(level))} to {@code acc[0, n)}. */
     static void readAdd(ByteBuffer in, int n, int maxLevel, ValueOf values, float[] acc, float weight) {
         int w = bitsPerEntry(maxLevel);

@@ -10,6 +10,8 @@ import dopt.random.Rng;
 public final class TopK implements Compressor {
     private final double fraction;
     private float[] mags = new float[0];
+    /** Indices met so far in the message being checked; all false between calls. */
+    private boolean[] seen = new boolean[0];
 
     /** {@code fraction} of the coordinates kept, at least one. */
     public TopK(double fraction) {
@@ -80,15 +82,40 @@ public final class TopK implements Compressor {
             }
     }
 
+    /**
+     * Checks the whole message first (exactly k pairs, every index in [0, n) and none twice),
+     * then adds; a bad message throws {@link MalformedMessageException} with {@code acc} untouched.
+     * Values are not checked: a non-finite one is what a non-finite gradient compresses to, and the
+     * trainer's non-finite check stops every rank alike on it.
+     */
     @Override
     public void decodeAdd(java.nio.ByteBuffer in, int n, float[] acc, float weight) {
         int k = k(n);
+        WireCheck.length(in, 8L * k, this, n);
+        checkIndices(in, n, k);
         for (int j = 0; j < k; j++) {
             int i = in.getInt();
             acc[i] += weight * in.getFloat();
         }
     }
 
+    /** Reads the k indices in place (the position does not move); {@link #seen} is all false again afterwards. */
+    private void checkIndices(java.nio.ByteBuffer in, int n, int k) {
+        if (seen.length < n) seen = new boolean[n];
+        int base = in.position(), j = 0;
+        String why = null;
+        for (; j < k; j++) {
+            int i = in.getInt(base + 8 * j);
+            if (i < 0 || i >= n) why = "index " + i + " is outside [0, " + n + ")";
+            else if (seen[i]) why = "index " + i + " comes twice";
+            if (why != null) break;
+            seen[i] = true;
+        }
+        for (int c = 0; c < j; c++) seen[in.getInt(base + 8 * c)] = false;
+        if (why != null) throw new MalformedMessageException(name() + ": " + why + " (pair " + j + " of " + k + ")");
+    }
+
+    @Override public long wireBytes(int n) { return 8L * k(n); }
     @Override public double alpha(int n) { return (double) k(n) / n; }
     @Override public double omega(int n) { return Double.NaN; }
     @Override public String name() { return "topk(" + fraction * 100 + "%)"; }
