@@ -109,25 +109,39 @@ public final class StateTree {
 
     /**
      * Copies the contents of every leaf of {@code source} into the buffer registered under the same
-     * path here (shapes must match), and adds leaves this tree lacks. Used on resume: live buffers
-     * keep their identity, so objects holding them see the restored values.
+     * path here, and adds leaves this tree lacks. Used on resume: live buffers keep their identity,
+     * so objects holding them see the restored values. The whole of {@code source} is checked
+     * first: a leaf of another kind than the live one, or of another shape (length for long
+     * vectors), throws {@link IllegalStateException} before anything is copied, so a failed restore
+     * leaves this tree as it was instead of half restored or holding a swapped buffer.
      */
     public void restoreFrom(StateTree source) {
+        for (Map.Entry<String, Leaf> e : source.leaves.entrySet()) checkRestorable(e.getKey(), leaves.get(e.getKey()), e.getValue());
         for (Map.Entry<String, Leaf> e : source.leaves.entrySet()) {
-            Leaf mine = leaves.get(e.getKey());
-            Leaf theirs = e.getValue();
+            Leaf mine = leaves.get(e.getKey()), theirs = e.getValue();
             if (mine instanceof FloatLeaf m && theirs instanceof FloatLeaf t) {
-                checkShape(e.getKey(), m.shape(), t.shape());
                 System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
             } else if (mine instanceof DoubleLeaf m && theirs instanceof DoubleLeaf t) {
-                checkShape(e.getKey(), m.shape(), t.shape());
                 System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
-            } else if (mine instanceof LongLeaf m && theirs instanceof LongLeaf t && m.data().length == t.data().length) {
+            } else if (mine instanceof LongLeaf m && theirs instanceof LongLeaf t) {
                 System.arraycopy(t.data(), 0, m.data(), 0, t.data().length);
             } else {
+                // a leaf this tree lacks, or a string (immutable, so replacing it swaps no live buffer)
                 leaves.put(e.getKey(), theirs);
             }
         }
+    }
+
+    private static void checkRestorable(String path, Leaf mine, Leaf theirs) {
+        if (mine == null) return;
+        if (mine.getClass() != theirs.getClass())
+            throw new IllegalStateException("checkpoint entry '" + path + "' is a " + theirs.getClass().getSimpleName()
+                    + " but the job's is a " + mine.getClass().getSimpleName());
+        if (mine instanceof FloatLeaf m) checkShape(path, m.shape(), ((FloatLeaf) theirs).shape());
+        else if (mine instanceof DoubleLeaf m) checkShape(path, m.shape(), ((DoubleLeaf) theirs).shape());
+        else if (mine instanceof LongLeaf m && m.data().length != ((LongLeaf) theirs).data().length)
+            throw new IllegalStateException("checkpoint entry '" + path + "' holds " + ((LongLeaf) theirs).data().length
+                    + " longs but the job expects " + m.data().length);
     }
 
     private static void checkShape(String path, int[] mine, int[] theirs) {
