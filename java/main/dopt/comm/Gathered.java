@@ -20,13 +20,18 @@ public final class Gathered {
     }
 
     private final int self;
+    private final long timeoutMillis;
     private final byte[][] messages;
     private final Status[] statuses;
     private final String[] reasons;
 
-    /** An empty result for {@code size} ranks, filled by the communicator ({@code self}'s own slot included). */
-    Gathered(int self, int size) {
+    /**
+     * An empty result for {@code size} ranks, filled by the communicator ({@code self}'s own slot
+     * included); {@code timeoutMillis} is the deadline the exceptions report.
+     */
+    Gathered(int self, int size, long timeoutMillis) {
         this.self = self;
+        this.timeoutMillis = timeoutMillis;
         this.messages = new byte[size][];
         this.statuses = new Status[size];
         this.reasons = new String[size];
@@ -92,8 +97,9 @@ public final class Gathered {
     }
 
     private CommTimeoutException missing(String op, String who) {
-        return new CommTimeoutException("rank " + self + ": " + op + " did not complete, waiting for " + who
-                + "; that rank has probably died or hung (the bound is the job's comm.timeout_s)");
+        // the wording of every other timeout, which users and tests look for
+        return new CommTimeoutException("rank " + self + ": " + op + " did not complete within " + timeoutMillis / 1000.0
+                + " s waiting for " + who + "; that rank has probably died or hung (the bound is the job's comm.timeout_s)");
     }
 
     private MessageRejectedException rejected(String op, String who) {

@@ -218,7 +218,7 @@ public final class InProcessCommunicator implements Communicator {
             group.post(channel, rank, to, msg.clone());
             bytesSent += 4 + msg.length;
         }
-        Gathered got = new Gathered(rank, size);
+        Gathered got = new Gathered(rank, size, timeoutMillis());
         long deadline = System.nanoTime() + group.timeoutNanos;
         for (int from : recvFrom) {
             byte[] m = group.take(channel, from, rank, deadline, op);

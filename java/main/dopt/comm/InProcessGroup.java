@@ -116,7 +116,7 @@ final class InProcessGroup {
         lock.lock();
         try {
             return departed[from] ? "it has already closed its communicator"
-                    : "nothing arrived within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 1000.0 + " s";
+                    : "nothing arrived by the deadline";
         } finally {
             lock.unlock();
         }

@@ -25,7 +25,7 @@ public final class LocalCommunicator implements Communicator {
 
     @Override
     public Gathered allgatherBytes(byte[] mine, int maxBytes) {
-        Gathered got = new Gathered(0, 1);
+        Gathered got = new Gathered(0, 1, timeoutMillis);
         got.ok(0, mine.clone());
         return got;
     }

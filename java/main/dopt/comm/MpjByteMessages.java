@@ -74,7 +74,7 @@ final class MpjByteMessages {
             }
         }
 
-        Gathered got = new Gathered(rank, size);
+        Gathered got = new Gathered(rank, size, timeoutNanos / 1_000_000L);
         for (Incoming in : ins) in.report(got);
         if (sendsMustComplete) {
             for (Outgoing out : outs) {
@@ -188,9 +188,9 @@ final class MpjByteMessages {
             if (lost != null) got.miss(from, "the connection to that rank was lost (it has probably died): " + lost);
             else if (complete && rejected == null) got.ok(from, data);
             else if (rejected != null) got.reject(from, complete ? rejected
-                    : rejected + "; of its bytes only " + received + " arrived within " + seconds() + " s");
-            else if (!headerArrived) got.miss(from, "nothing arrived within " + seconds() + " s");
-            else got.miss(from, "only " + received + " of " + claimed + " bytes arrived within " + seconds() + " s");
+                    : rejected + "; of its bytes only " + received + " arrived by the deadline");
+            else if (!headerArrived) got.miss(from, "nothing arrived by the deadline");
+            else got.miss(from, "only " + received + " of " + claimed + " bytes arrived by the deadline");
         }
     }
 

@@ -71,7 +71,7 @@ public final class ByteMessagesCheck {
             for (int q = 0; q < n; q++) {
                 if (q == r) continue;
                 if (q == n - 1) check(late.status(q) == Gathered.Status.MISSING
-                        && late.reason(q).startsWith("nothing arrived within 1.0 s"), "late rank: " + late.status(q) + " " + late.reason(q));
+                        && late.reason(q).equals("nothing arrived by the deadline"), "late rank: " + late.status(q) + " " + late.reason(q));
                 else check(late.status(q) == Gathered.Status.OK && equal(message(q, 5), late.message(q)), "on-time rank " + q);
             }
         }

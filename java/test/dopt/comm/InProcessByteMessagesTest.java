@@ -61,7 +61,7 @@ class InProcessByteMessagesTest {
             else if (c.rank() == 2) Thread.sleep(60_000);
             return null;
         }));
-        assertTrue(e.getMessage().startsWith("rank 0: recv did not complete, waiting for rank 2 (nothing arrived within 0.2 s)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("rank 0: recv did not complete within 0.2 s waiting for rank 2 (nothing arrived by the deadline)"), e.getMessage());
     }
 
     @ParameterizedTest
@@ -141,7 +141,7 @@ class InProcessByteMessagesTest {
             else c.allgatherBytes(new byte[3]);
             return null;
         }));
-        assertTrue(e.getMessage().startsWith("rank 0: allgather-bytes did not complete, waiting for rank 1 ("), e.getMessage());
+        assertTrue(e.getMessage().startsWith("rank 0: allgather-bytes did not complete within 0.2 s waiting for rank 1 ("), e.getMessage());
     }
 
     @Test
