@@ -105,13 +105,7 @@ public final class InProcessCommunicator implements Communicator {
     public void allreduceSum(float[] buf, int off, int len) {
         if (size == 1 || len == 0) return;
         publish(buf, off, "allreduce", len);
-        float[][] v = views;
-        int[] o = offs;
-        for (int i = blockStart(len, rank), hi = blockStart(len, rank + 1); i < hi; i++) {
-            float s = v[0][o[0] + i];
-            for (int q = 1; q < size; q++) s += v[q][o[q] + i];
-            for (int q = 0; q < size; q++) v[q][o[q] + i] = s;
-        }
+        sumOwnBlock(len, 0, size);
         group.rendezvous(rank, "allreduce", len);
         long ring = MpjCommunicator.ringAllreduceBytes(len, size);
         bytesSent += ring;
@@ -122,13 +116,7 @@ public final class InProcessCommunicator implements Communicator {
     public void reduceScatterSum(float[] buf, int off, int len) {
         if (size == 1 || len == 0) return;
         publish(buf, off, "reduce-scatter", len);
-        float[][] v = views;
-        int[] o = offs;
-        for (int i = blockStart(len, rank), hi = blockStart(len, rank + 1); i < hi; i++) {
-            float s = v[0][o[0] + i];
-            for (int q = 1; q < size; q++) s += v[q][o[q] + i];
-            v[rank][o[rank] + i] = s;
-        }
+        sumOwnBlock(len, rank, rank + 1);
         // the others still read their blocks of this rank's buffer until they arrive here
         group.rendezvous(rank, "reduce-scatter", len);
         // as the ring moves it: every block but this rank's out, every block but the left neighbour's in
@@ -243,6 +231,21 @@ public final class InProcessCommunicator implements Communicator {
     @Override
     public void close() {
         group.depart(rank);
+    }
+
+    /**
+     * Sums this rank's block of every published buffer in rank order 0, 1, ..., n-1 and writes the
+     * sum into the buffers of ranks [{@code from}, {@code to}): all of them for allreduce, only its
+     * own for reduce-scatter. No other rank reads or writes this block.
+     */
+    private void sumOwnBlock(int len, int from, int to) {
+        float[][] v = views;
+        int[] o = offs;
+        for (int i = blockStart(len, rank), hi = blockStart(len, rank + 1); i < hi; i++) {
+            float s = v[0][o[0] + i];
+            for (int q = 1; q < size; q++) s += v[q][o[q] + i];
+            for (int q = from; q < to; q++) v[q][o[q] + i] = s;
+        }
     }
 
     /** Publishes this rank's buffer, waits for every rank's, and takes a private view of them all. */
