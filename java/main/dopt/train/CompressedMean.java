@@ -4,6 +4,7 @@ import dopt.comm.CommTimeoutException;
 import dopt.comm.Communicator;
 import dopt.comm.Gathered;
 import dopt.compress.Compressor;
+import dopt.compress.MalformedMessageException;
 import dopt.compress.Ef14;
 import dopt.compress.Ef21;
 import dopt.compress.ErrorFeedback;
@@ -57,8 +58,8 @@ final class CompressedMean implements GradientMean.GradientCombiner {
         this.mean = new float[n];
         this.valid = new boolean[comm.size()];
         this.rows = new byte[comm.size()][];
-        // every coordinate as an index and a value, plus headers: no encoding of n coordinates is longer
-        this.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE - 8, 8L * n + 1024);
+        // every honest message has exactly this length; a longer claim is refused before any allocation
+        this.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE - 8, compressor.wireBytes(n));
     }
 
     /** The combiner a job asks for, or null without a compressor. Per-rank state goes under ranks/&lt;r&gt;/ef. */
@@ -115,7 +116,9 @@ final class CompressedMean implements GradientMean.GradientCombiner {
         }
         int ok = decodeValid(all, 1f / all.length);
         if (ok < all.length) {
-            if (ok == 0) throw new IllegalStateException("no rank's message decoded, not even this rank's own");
+            if (ok == 0)
+                throw new NonFiniteException("rank " + comm.rank() + ": every rank's compressed gradient was rejected, this rank's own "
+                        + "included (" + compressor.name() + " refuses non-finite scales): the gradients are not finite");
             // the normal path weights by 1/ranks while decoding; with rows left out, decode the valid ones again
             decodeValid(all, 1f / ok);
         }
@@ -133,7 +136,7 @@ final class CompressedMean implements GradientMean.GradientCombiner {
             try {
                 compressor.decodeAdd(ByteBuffer.wrap(rows[r]), n, mean, w);
                 ok++;
-            } catch (RuntimeException e) {
+            } catch (MalformedMessageException e) {
                 valid[r] = false;
                 LOG.warn("rank {}: rejected the message of rank {} ({} bytes): {}", comm.rank(), r, rows[r].length, e.toString());
             }

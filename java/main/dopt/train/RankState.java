@@ -61,10 +61,6 @@ final class RankState {
         }
     }
 
-    /** As {@link #decodeInto(byte[], StateTree, String)} for a message trusted to stay in its own subtree. */
-    static void decodeInto(byte[] message, StateTree tree) {
-        decodeInto(message, tree, "ranks/");
-    }
 
     /**
      * Adds the leaves of {@code message} to {@code tree}; every path must start with {@code prefix}

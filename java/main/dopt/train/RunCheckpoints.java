@@ -49,7 +49,7 @@ final class RunCheckpoints {
             StateTree snapshot = new StateTree();
             for (Map.Entry<String, StateTree.Leaf> e : replica.state.leaves().entrySet())
                 if (!e.getKey().startsWith("ranks/")) copyLeaf(snapshot, e.getKey(), e.getValue());
-            for (int r = 0; r < ranks; r++) RankState.decodeInto(all[r], snapshot);
+            for (int r = 0; r < ranks; r++) RankState.decodeInto(all[r], snapshot, "ranks/" + r + "/");
             for (Map.Entry<String, float[][]> e : trace.entrySet())
                 snapshot.putFloats("trace/" + e.getKey(), flatten(e.getValue()), (int) s, ranks);
             Files.createDirectories(dir);
