@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts, stops or reports the MPJ Express daemon of this host (niodev needs one per host).
 #   mpi/daemon.sh start|stop|status      exit 0 ok; start exits 3 if a daemon already listens
-#   mpi/daemon.sh foreground             run the daemon in this process (exec), for a supervisor
-#                                        that owns it: SLURM's srun in slurm/dopt-job.sbatch
+#   mpi/daemon.sh foreground             run the daemon until SIGUSR1 or SIGTERM, then stop it and the
+#                                        rank JVMs it started and exit 0: for a supervisor that owns
+#                                        it (SLURM's srun in slurm/dopt-job.sbatch, which forwards
+#                                        SIGUSR1 to its tasks but answers SIGTERM with SIGKILL)
 # Port: $DOPT_MPJ_DAEMON_PORT or the one in $MPJ_HOME/conf/mpjexpress.conf (40055). The daemon also
 # uses port 40052 (mpjexpress.mpjdaemon.port.2) and needs a writable user.home: it gets
 # mpi/run/home-<port>, or $DOPT_MPJ_DAEMON_HOME (where several nodes may share the repository's
@@ -67,9 +69,21 @@ case "$action" in
     mkdir -p "$home"
     L="$MPJ_HOME/lib"
     echo "daemon.sh: MPJ daemon on $(hostname -s):$port in the foreground (MPJ_HOME $MPJ_HOME, user.home $home)"
-    exec java -Duser.home="$home" \
+    java -Duser.home="$home" \
       -cp "$L/daemon.jar:$L/log4j-1.2.jar:$L/runtimecommon.jar:$L/mpj.jar:$L/commons-io.jar:$L/commons-codec.jar" \
-      runtime.daemon.MPJDaemon "$port" ;;
+      runtime.daemon.MPJDaemon "$port" &
+    jvm=$!
+    stop_foreground() {
+      pkill -TERM -P "$jvm" 2>/dev/null || true
+      kill -TERM "$jvm" 2>/dev/null || true
+      wait "$jvm" 2>/dev/null || true
+      echo "daemon.sh: MPJ daemon on $(hostname -s):$port stopped"
+      exit 0
+    }
+    trap stop_foreground USR1 TERM INT
+    code=0
+    wait "$jvm" || code=$?
+    exit "$code" ;;
   status)
     if listening; then echo "daemon.sh: an MPJ daemon listens on port $port"; else echo "daemon.sh: no MPJ daemon on port $port"; exit 1; fi ;;
   *) echo "usage: mpi/daemon.sh start|stop|status|foreground [--port-base P]" >&2; exit 2 ;;

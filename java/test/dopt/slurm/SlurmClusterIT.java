@@ -99,6 +99,10 @@ class SlurmClusterIT {
         assertTrue(log.contains("--resume auto") && log.contains("2 ranks (niodev, 2 per node"), log);
         assertEquals(List.of(hostname()), Files.readAllLines(out.resolve("machines")), "machines file from the allocation");
         assertTrue(Files.exists(out.resolve("mpj-daemon-" + hostname() + ".log")), "the daemon step's log");
+        // the daemon step ends cleanly: srun forwards SIGUSR1 and the daemon exits 0 (SIGTERM made srun kill it)
+        String slurmOut = Files.readString(dir.resolve("slurm-" + job + ".out"));
+        assertFalse(slurmOut.contains("srun: error") || slurmOut.contains("Killed"), slurmOut);
+        assertTrue(Files.readString(out.resolve("mpj-daemon-" + hostname() + ".log")).contains("stopped"), slurmOut);
         int daemonPort = 20000 + (int) (Long.parseLong(job) % 4000) * 3 + 1;
         assertFalse(listening(daemonPort), "the job's MPJ daemon (port " + daemonPort + ") stopped with the job");
         Map<String, float[][]> trace = Trace.read(out.resolve("trace.h5"));
