@@ -121,6 +121,14 @@ public final class CudaBackend implements Backend {
      */
     public static CudaBackend open(int localRank) throws CudaUnavailableException {
         if (localRank < 0) throw new IllegalArgumentException("local rank must be >= 0: " + localRank);
+        return open(devices -> Math.floorMod(localRank, devices));
+    }
+
+    /**
+     * Opens the device that {@code ordinalOf} picks from the number of devices this process sees
+     * (at least 1): {@link GpuChoice#ordinal} for a rank of a job.
+     */
+    public static CudaBackend open(java.util.function.IntUnaryOperator ordinalOf) throws CudaUnavailableException {
         try {
             JCudaDriver.setExceptionsEnabled(true);
             cuInit(0);
@@ -140,7 +148,7 @@ public final class CudaBackend implements Backend {
             int[] count = {0};
             cuDeviceGetCount(count);
             if (count[0] == 0) throw new CudaUnavailableException("the CUDA driver sees no device", null);
-            return new CudaBackend(Math.floorMod(localRank, count[0]));
+            return new CudaBackend(ordinalOf.applyAsInt(count[0]));
         } catch (CudaException e) {
             throw new CudaUnavailableException("the CUDA device could not be set up: " + firstLine(e), e);
         }

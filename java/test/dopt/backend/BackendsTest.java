@@ -95,4 +95,16 @@ class BackendsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("gpu", 0));
         assertEquals("unknown backend 'gpu'; allowed: cpu, cuda, auto", e.getMessage());
     }
+
+    @Test
+    void onAGpuTheDeviceComesFromTheGpuChoice() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Gpu.unavailableReason() == null, "no usable CUDA GPU here");
+        // device 64 is not among the visible ones: the choice reaches the device set-up and is refused there
+        GpuChoice far = new GpuChoice(2, List.of(64));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda", 1, far));
+        assertTrue(e.getMessage().contains("names device 64"), e.getMessage());
+        try (Backend b = Backends.select("cuda", 3, new GpuChoice(2, List.of(0)))) {
+            assertInstanceOf(CudaBackend.class, b);
+        }
+    }
 }
