@@ -65,7 +65,7 @@ public final class Main implements Callable<Integer> {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Run a job file (model, data, sharding, optimizer, steps, checkpoints, output) on N ranks.")
     static final class Run extends LaunchOptions implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "JOB", description = "Job file, e.g. jobs/mnist-mlp.json.")
+        @Parameters(index = "0", paramLabel = "JOB", description = "Job file, e.g. jobs/demo.json.")
         Path job;
 
         @Override public Integer call() throws Exception { return launch(job); }

@@ -34,7 +34,7 @@ final class SweepCommand implements Callable<Integer> {
 
     /** Options shared by the commands that read a sweep file. */
     abstract static class FromFile {
-        @Parameters(index = "0", paramLabel = "FILE", description = "Sweep file, e.g. jobs/sweeps/lr.json.")
+        @Parameters(index = "0", paramLabel = "FILE", description = "Sweep file, e.g. jobs/sweeps/lr-seed.json.")
         Path file;
         @Option(names = "--dir", description = "Sweep folder (default: the sweep's 'output', else runs/sweeps/<name>).")
         Path dir;
