@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 
 /** The {@code dopt} command line (the {@code ./dopt} script adds {@code setup} and {@code test}). */
 @Command(name = "dopt", mixinStandardHelpOptions = true, version = "dopt 0.1.0",
-        description = "Memory-efficient, communication-efficient and robust distributed training on MPJ Express.",
+        description = "Memory-efficient and communication-efficient distributed training on MPJ Express "
+                + "(Byzantine-robust aggregation is planned, not there yet).",
         subcommands = {Main.Run.class, Main.Demo.class, Main.InspectCmd.class, OptimReplayCommand.class, CompareCommand.class,
                 SweepCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Set-up and tests go through the script: ./dopt setup [--data mnist], ./dopt test."})
