@@ -45,6 +45,12 @@ final class TraceRecorder {
         values[8][i] = rejected;
     }
 
+    /** The last finite agreed loss at or before 1-based {@code step} (NaN if none): the final loss of a run resumed at its end. */
+    float lastAgreedLoss(long step) {
+        for (int i = (int) Math.min(step, steps) - 1; i >= 0; i--) if (Float.isFinite(values[1][i])) return values[1][i];
+        return Float.NaN;
+    }
+
     /** Every rank's first {@code upTo} steps as metric → [step][rank]; a collective call. */
     Map<String, float[][]> gather(Communicator comm, int upTo) {
         int n = comm.size();

@@ -100,6 +100,8 @@ public final class Trainer {
             if (afterAgreedStep(s, o.agreedLoss, o.stop, progress)) return stop(s);
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
+        // resumed from a checkpoint at the last step (a crash after it, before _SUCCESS): finish the outputs
+        if (first > job.steps) lastLoss = trace.lastAgreedLoss(job.steps);
         double[] ev = evaluate(job.steps);
         ReplicaCheck.verify(replica.params, comm, job.steps);
         long[] totals = sumOverRanks(comm.bytesSent() - sent0, comm.bytesReceived() - recv0, rejected);
@@ -207,7 +209,7 @@ public final class Trainer {
         Path ckpt = checkpoints.last();
         return new RunSummary(job.name, ranks, replica.optimizer.name(), exchange.isEmpty() ? "allreduce" : exchange,
                 replica.trainableParams(), replica.totalParams, fineTuning, job.steps, stepsRun, seconds, finalLoss, ev[1], ev[0],
-                lm ? Math.exp(ev[1]) : Double.NaN, replica.task.baselineLoss(), stepsRun / Math.max(seconds, 1e-9),
+                lm ? Math.exp(ev[1]) : Double.NaN, replica.task.baselineLoss(), stepsRun > 0 ? stepsRun / Math.max(seconds, 1e-9) : Double.NaN,
                 totals[0], totals[1], replica.optimizer.stateBytes(), totals[2], job.verifyReplicas ? "every step" : "at the end",
                 ckpt.toString(), rank == 0 ? Files.size(ckpt) : 0, outputs.trace().toString(), outputs.plot().toString());
     }

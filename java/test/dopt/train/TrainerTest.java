@@ -219,4 +219,21 @@ class TrainerTest {
         assertTrue(!Files.exists(dir.resolve("kate/_SUCCESS")), "no success marker");
         assertTrue(!Files.exists(dir.resolve(String.format("kate/checkpoints/ckpt-%06d.h5", failed))), "the exploded state is not checkpointed");
     }
+
+    @Test
+    void aRunResumedFromItsFinalCheckpointFinishesItsOutputsWithTheRecordedLoss() throws Exception {
+        // a crash after the last checkpoint and before _SUCCESS: resuming must not report a NaN loss or 0 steps/s
+        Trainer full = trainer(job(""), dir.resolve("end"));
+        dopt.io.RunSummary done = full.run();
+        Files.delete(dir.resolve("end/_SUCCESS"));
+        Trainer again = trainer(job(""), dir.resolve("end"));
+        again.resume(dir.resolve("end/checkpoints/ckpt-000080.h5"));
+        dopt.io.RunSummary s = again.run();
+        assertEquals(done.finalTrainLoss(), s.finalTrainLoss(), 0.0, "the final loss comes from the restored trace");
+        assertEquals(0, s.stepsRun());
+        assertTrue(Double.isNaN(s.stepsPerSecond()), "no rate for no steps (null in summary.json)");
+        assertEquals(done.testAccuracy(), s.testAccuracy(), 0.0);
+        assertTrue(Files.exists(dir.resolve("end/_SUCCESS")));
+        assertTrue(Files.readString(dir.resolve("end/summary.json")).contains("\"steps_per_second\" : null"));
+    }
 }
