@@ -90,7 +90,8 @@ public final class Trainer {
             boolean stopVote = StopRequest.requested() || (rank == 0 && outputs.stopFileExists());
             long bs = comm.bytesSent(), br = comm.bytesReceived();
             StepOutcome o = replica.policy.step(s, loss, stopVote, guard);
-            if (o.veto != null) failDiverged(s, o.veto);
+            if (o.veto != null)
+                fail(s - 1, o.veto + " at step " + s + " (mean over " + ranks + " ranks); stopped before applying that update");
             replica.step[0] = s;
             rejected += o.rejected;
             trace.record(s, loss, o.agreedLoss, o.gradNorm, o.lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
@@ -106,6 +107,7 @@ public final class Trainer {
         ReplicaCheck.verify(replica.params, comm, job.steps);
         long[] totals = sumOverRanks(comm.bytesSent() - sent0, comm.bytesReceived() - recv0, rejected);
         Map<String, float[][]> gathered = trace.gather(comm, job.steps);
+        refuseNonFiniteParameters(job.steps);
         checkpoints.write(job.steps, gathered);
         RunSummary summary = summarize(lastLoss, ev, seconds, job.steps - first + 1, totals);
         if (rank == 0) {
@@ -143,24 +145,38 @@ public final class Trainer {
     }
 
     private void checkpoint(long s) throws IOException {
+        refuseNonFiniteParameters(s);
         Map<String, float[][]> gathered = trace.gather(comm, (int) s);
         checkpoints.write(s, gathered);
         if (rank == 0) outputs.writeTrace(gathered);
     }
 
     /**
-     * Stops a run whose agreed update the guard refused, before that update is applied. The trace up
-     * to the last good step is kept for diagnosis; the bad state is never checkpointed.
+     * Stops a run that diverged (an update the guard refused, or parameters that overflowed), keeping
+     * the trace up to {@code traceUpTo} for diagnosis; the bad state is never checkpointed.
      */
-    private void failDiverged(long s, String reason) throws IOException {
-        if (s > 1) {
-            Map<String, float[][]> g = trace.gather(comm, (int) s - 1);
+    private void fail(long traceUpTo, String what) throws IOException {
+        if (traceUpTo > 0) {
+            Map<String, float[][]> g = trace.gather(comm, (int) traceUpTo);
             if (rank == 0) outputs.writeTrace(g);
         }
         Path last = checkpoints.last();
-        throw new NonFiniteException(reason + " at step " + s + " (mean over " + ranks + " ranks); stopped before applying that update. "
-                + "Last good checkpoint: " + (last == null ? "none (no checkpoint was written before step " + s + ")" : last)
-                + ". " + Hints.forDivergence(job));
+        throw new NonFiniteException(what + ". Last good checkpoint: "
+                + (last == null ? "none (no checkpoint was written before step " + (traceUpTo + 1) + ")" : last) + ". " + Hints.forDivergence(job));
+    }
+
+    /**
+     * A checkpoint is written only from finite parameters, so the one a failure names as "last good"
+     * can be resumed: a finite loss and gradient can still give an update that overflows (a huge step),
+     * and the guard would only see it in the next step's loss, after this checkpoint. Every rank holds
+     * the same parameters at an agreed step, so all decide alike without a collective.
+     */
+    private void refuseNonFiniteParameters(long s) throws IOException {
+        for (dopt.tensor.Param p : replica.params)
+            for (float v : p.value())
+                if (!Float.isFinite(v))
+                    fail(s, "non-finite parameter " + p.name() + " (" + v + ") after the update of step " + s
+                            + "; stopped before checkpointing it");
     }
 
     /** Held-out evaluation split across ranks; returns {accuracy (NaN for language models), loss}. A collective call. */

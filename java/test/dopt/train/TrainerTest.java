@@ -236,4 +236,19 @@ class TrainerTest {
         assertTrue(Files.exists(dir.resolve("end/_SUCCESS")));
         assertTrue(Files.readString(dir.resolve("end/summary.json")).contains("\"steps_per_second\" : null"));
     }
+
+    @Test
+    void anUpdateThatOverflowsTheParametersIsNeverCheckpointedSoTheLastGoodCheckpointResumes() throws Exception {
+        // plain SGD at lr 1e300 (infinite as a float step): step 1's loss and gradient are finite, its update
+        // is not; the checkpoint of step 1 used to hold Inf parameters while the error named it the last good one
+        Job j = job("");
+        j.optimizer.name = Job.OptimizerName.SGD;
+        j.optimizer.momentum = 0;
+        j.optimizer.lr = 1e300;
+        j.checkpoint.every = 1;
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> trainer(j, dir.resolve("inf")).run());
+        assertTrue(e.getMessage().startsWith("non-finite parameter"), e.getMessage());
+        assertTrue(e.getMessage().contains("Last good checkpoint: none"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("inf/checkpoints/ckpt-000001.h5")), "no checkpoint of the overflowed state");
+    }
 }
