@@ -46,6 +46,12 @@ public interface Communicator extends AutoCloseable {
     void barrier();
 
     /**
+     * A barrier with its own bound instead of {@link #timeoutMillis()}: for waits that are not
+     * communication, such as the other ranks waiting while rank 0 writes the end-of-run outputs.
+     */
+    default void barrier(long timeoutMillis) { barrier(); }
+
+    /**
      * Gathers a byte message of any length from every rank to all ranks (index = rank); throws
      * when any rank's message is missing. Only for peers that are trusted to be sane: there is no
      * cap on what a peer may claim. Untrusted peers go through {@link #allgatherBytes(byte[], int)}.

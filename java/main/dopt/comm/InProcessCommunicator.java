@@ -154,6 +154,11 @@ public final class InProcessCommunicator implements Communicator {
     }
 
     @Override
+    public void barrier(long timeoutMillis) {
+        group.rendezvous(rank, "barrier", 0, timeoutMillis * 1_000_000L);
+    }
+
+    @Override
     public Gathered allgatherBytes(byte[] mine, int maxBytes) {
         Gathered got = transfer(mine, others(), others(), maxBytes, CHANNEL_ALLGATHER_BYTES, "allgather-bytes");
         got.ok(rank, mine.clone());

@@ -51,7 +51,12 @@ final class InProcessGroup {
      * at once with both calls named.
      */
     void rendezvous(int rank, String op, int len) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        rendezvous(rank, op, len, timeoutNanos);
+    }
+
+    /** As {@link #rendezvous(int, String, int)} with its own bound. */
+    void rendezvous(int rank, String op, int len, long boundNanos) {
+        long deadline = System.nanoTime() + boundNanos;
         lock.lock();
         try {
             ops[rank] = op;
@@ -68,7 +73,7 @@ final class InProcessGroup {
                         throw new CommTimeoutException("rank " + rank + ": " + op + " waiting for rank " + q
                                 + ", which has already closed its communicator");
                 long left = deadline - System.nanoTime();
-                if (left <= 0) throw timeout(rank, op, missing(generation));
+                if (left <= 0) throw timeout(rank, op, missing(generation), boundNanos);
                 awaitNanos(rank, op, left);
             }
             failIfAborted(rank, op);
@@ -181,8 +186,12 @@ final class InProcessGroup {
     }
 
     private CommTimeoutException timeout(int rank, String op, String peers) {
+        return timeout(rank, op, peers, timeoutNanos);
+    }
+
+    private CommTimeoutException timeout(int rank, String op, String peers, long boundNanos) {
         return new CommTimeoutException("rank " + rank + ": " + op + " did not complete within "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 1000.0 + " s waiting for rank " + peers
+                + TimeUnit.NANOSECONDS.toMillis(boundNanos) / 1000.0 + " s waiting for rank " + peers
                 + " (that rank has probably died or hung; the bound is the job's comm.timeout_s)");
     }
 

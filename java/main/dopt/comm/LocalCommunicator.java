@@ -21,6 +21,7 @@ public final class LocalCommunicator implements Communicator {
     }
     @Override public void reduceScatterSum(float[] buf, int off, int len) { }
     @Override public void barrier() { }
+    @Override public void barrier(long timeoutMillis) { }
     @Override public byte[][] allgatherBytes(byte[] mine) { return new byte[][] {mine.clone()}; }
 
     @Override

@@ -31,6 +31,8 @@ public final class MpjCommunicator implements Communicator {
 
     private final int rank, size;
     private final long timeoutNanos;
+    /** The bound of the waits in progress: {@link #timeoutNanos}, or a barrier's own. */
+    private long waitNanos;
     private float[] scratch = new float[0];
     private final float[] barrierBuf = new float[1];
     private long bytesSent, bytesReceived;
@@ -44,6 +46,7 @@ public final class MpjCommunicator implements Communicator {
         this.rank = MPI.COMM_WORLD.Rank();
         this.size = MPI.COMM_WORLD.Size();
         this.timeoutNanos = timeoutMillis * 1_000_000L;
+        this.waitNanos = timeoutNanos;
         this.bytes = new MpjByteMessages(rank, size, timeoutNanos);
         boolean multicore = device.equals("smpdev") && !Boolean.getBoolean("dopt.comm.noSharedMemory");
         this.shared = multicore && size > 1 ? new SharedMemoryAllreduce(rank, size, timeoutMillis, launchId()) : null;
@@ -188,6 +191,20 @@ public final class MpjCommunicator implements Communicator {
     }
 
     @Override
+    public void barrier(long timeoutMillis) {
+        if (shared != null) {
+            shared.barrier(timeoutMillis * 1_000_000L);
+            return;
+        }
+        waitNanos = timeoutMillis * 1_000_000L;
+        try {
+            barrier();
+        } finally {
+            waitNanos = timeoutNanos;
+        }
+    }
+
+    @Override
     public Gathered allgatherBytes(byte[] mine, int maxBytes) {
         Gathered got = bytes.transfer(mine, others(), others(), maxBytes, MpjByteMessages.Channel.ALLGATHER,
                 "allgather-bytes", false);
@@ -269,7 +286,7 @@ public final class MpjCommunicator implements Communicator {
      */
     private void await(Request req, String op, int peer) {
         if (test(req, op, peer)) return;
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = System.nanoTime() + waitNanos;
         int spins = 0;
         while (!test(req, op, peer)) {
             if (++spins < 1000) {
@@ -278,7 +295,7 @@ public final class MpjCommunicator implements Communicator {
                 LockSupport.parkNanos(20_000);
                 if (System.nanoTime() - deadline > 0)
                     throw new CommTimeoutException("rank " + rank + ": " + op + " did not complete within "
-                            + timeoutNanos / 1_000_000_000.0 + " s waiting for rank " + peer
+                            + waitNanos / 1_000_000_000.0 + " s waiting for rank " + peer
                             + " (that rank has probably died or hung; the bound is the job's comm.timeout_s)");
             }
         }

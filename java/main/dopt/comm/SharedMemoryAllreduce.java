@@ -95,12 +95,20 @@ final class SharedMemoryAllreduce implements AutoCloseable {
         await("barrier");
     }
 
+    void barrier(long boundNanos) {
+        await("barrier", boundNanos);
+    }
+
     private void await(String op) {
+        await(op, timeoutNanos);
+    }
+
+    private void await(String op, long boundNanos) {
         try {
-            barrier.await(timeoutNanos, TimeUnit.NANOSECONDS);
+            barrier.await(boundNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException | BrokenBarrierException e) {
             throw new CommTimeoutException("rank " + rank + ": " + op + " (shared memory) did not complete within "
-                    + timeoutNanos / 1_000_000_000.0 + " s: another rank has died or hung (the bound is the job's comm.timeout_s)");
+                    + boundNanos / 1_000_000_000.0 + " s: another rank has died or hung (the bound is the job's comm.timeout_s)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommTimeoutException("rank " + rank + ": " + op + " interrupted");

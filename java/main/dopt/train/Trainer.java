@@ -116,7 +116,7 @@ public final class Trainer {
             outputs.finish(summary);
             LOG.info("run complete: {}", summary.toJson().replace('\n', ' '));
         }
-        comm.barrier();
+        comm.barrier(outputWaitMillis());
         return summary;
     }
 
@@ -149,6 +149,14 @@ public final class Trainer {
         Map<String, float[][]> gathered = trace.gather(comm, (int) s);
         checkpoints.write(s, gathered);
         if (rank == 0) outputs.writeTrace(gathered);
+        // the others wait here for rank 0's file writes, not in the next collective, whose bound is
+        // meant for communication: a large checkpoint may take longer than comm.timeout_s to write
+        comm.barrier(outputWaitMillis());
+    }
+
+    /** How long the other ranks wait for rank 0's writes: the collective bound plus ten minutes. */
+    private long outputWaitMillis() {
+        return comm.timeoutMillis() + 600_000L;
     }
 
     /**

@@ -262,4 +262,21 @@ class InProcessCommunicatorTest {
         });
         assertArrayEquals(new float[] {0.1f, 0.2f}, results.get(0));
     }
+
+    @Test
+    void aBarrierWithItsOwnBoundWaitsLongerThanTheCollectiveTimeout() throws Exception {
+        // rank 0 "writes files" for 4x the collective timeout: a plain barrier gives up, one with its own bound waits
+        dopt.comm.CommTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(dopt.comm.CommTimeoutException.class,
+                () -> InProcessCommunicator.run(2, 100, c -> {
+                    if (c.rank() == 0) Thread.sleep(400);
+                    c.barrier();
+                    return null;
+                }));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("rank 0"), e.getMessage());
+        InProcessCommunicator.run(2, 100, c -> {
+            if (c.rank() == 0) Thread.sleep(400);
+            c.barrier(5_000);
+            return null;
+        });
+    }
 }
