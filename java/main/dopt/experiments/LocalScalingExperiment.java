@@ -1,19 +1,25 @@
 package dopt.experiments;
 
+import dopt.comm.Communicator;
+import dopt.comm.InProcessCommunicator;
 import dopt.data.DataSets;
 import dopt.data.Dataset;
 import dopt.data.Sharding;
 import dopt.nn.Mlp;
 import dopt.optim.Chain;
 import dopt.optim.GradientTransformation;
-import dopt.optim.HessianVectorOracle;
+import dopt.optim.Optimizer;
 import dopt.optim.ScaleByAdam;
 import dopt.optim.ScaleByLearningRate;
 import dopt.optim.ScaleByOasis;
 import dopt.optim.ScaleByRms;
+import dopt.optim.Schedule;
 import dopt.random.Rng;
 import dopt.state.StateTree;
 import dopt.tensor.Param;
+import dopt.train.ExchangePolicy;
+import dopt.train.LocalSteps;
+import dopt.train.UpdateGuard;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +32,9 @@ import java.util.function.Function;
  * the models are averaged (one communication round). Compared with plain Local SGD (D = I) at the
  * same H, and with synchronous Adam (H = 1, one round per step), by test accuracy against
  * communication rounds, on an MLP over real MNIST digits split iid over the clients (the paper
- * trains a neural network; its clients are simulated in one process, as here).
+ * trains a neural network; its clients are simulated in one process, as here: each client is a
+ * thread rank of an in-process group and trains through the engine's {@link LocalSteps}, the policy
+ * {@code comm.local_steps} selects in a job).
  *
  * <p>Each method's step size is picked from a small grid by the mean final test loss over seeds,
  * the grid extended past a winning edge by up to two half-decades ({@link EdgeExtendedGrid}; stated
@@ -62,20 +70,27 @@ public final class LocalScalingExperiment implements Experiment {
                         lr -> List.of(new ScaleByAdam(0.9, 0.999, 1e-8)), false));
     }
 
-    /** One client: its model copy, shard, optimizer and batch buffers. */
+    /**
+     * One client, played by one thread rank of an in-process group: its model copy, shard, optimizer
+     * and batch buffers, and the engine's {@link LocalSteps}, which steps the optimizer on the
+     * client's own gradients and averages the models over the clients every H steps (one
+     * communication round; preconditioners stay local).
+     */
     private static final class Client {
         final Mlp model;
         final int[] shard;
         final float[] x;
         final int[] y;
-        final GradientTransformation rule;
         final Rng rng;
         final float[][] saved, savedGrad;
+        final ExchangePolicy policy;
         long step;
 
-        Client(Mlp model, int[] shard, Method m, double lr, Dataset train, long seed, int id) {
-            this.model = model;
-            this.shard = shard;
+        Client(Method m, double lr, Dataset train, int hidden, long seed, Communicator comm) {
+            int id = comm.rank();
+            this.model = new Mlp(train.dim(), new int[] {hidden}, train.classes(), EVAL_CHUNK);
+            model.init(Rng.derive(seed, 1)); // the same x⁰ on every client
+            this.shard = Sharding.shard(train.y(), train.classes(), CLIENTS, id, "iid", 1.0, seed);
             this.x = new float[BATCH * train.dim()];
             this.y = new int[BATCH];
             this.rng = Rng.derive(seed, 3, id);
@@ -88,9 +103,10 @@ public final class LocalScalingExperiment implements Experiment {
             }
             List<GradientTransformation> parts = new ArrayList<>(m.rule().apply(lr));
             if (m.needsHessian()) parts.add(new ScaleByOasis(0.99, 1e-2, this::hessianTimes, seed * 31 + id));
-            parts.add(new ScaleByLearningRate(s -> lr));
-            rule = new Chain(parts.toArray(new GradientTransformation[0]));
-            rule.init(ps, new StateTree(), "client" + id);
+            parts.add(new ScaleByLearningRate(Schedule.constant(lr)));
+            Optimizer optimizer = new Optimizer(m.name(), new Chain(parts.toArray(new GradientTransformation[0])),
+                    Schedule.constant(lr), ps, new StateTree(), "client" + id);
+            policy = new LocalSteps(ps, optimizer, comm, m.localSteps(), List.of());
         }
 
         /** Forward difference of the gradient on the current batch; parameters and gradients are restored. */
@@ -111,75 +127,65 @@ public final class LocalScalingExperiment implements Experiment {
             }
         }
 
-        void localStep(Dataset train) {
+        /** One step on a batch of this client's shard; true when it ended a round (the models were averaged). */
+        boolean localStep(Dataset train) {
             int dim = train.dim();
             for (int b = 0; b < BATCH; b++) {
                 int s = shard[rng.nextInt(shard.length)];
                 System.arraycopy(train.x(), s * dim, x, b * dim, dim);
                 y[b] = train.y()[s];
             }
-            model.forwardBackward(x, y, BATCH);
-            rule.update(model.params(), ++step);
-            for (Param p : model.params()) {
-                float[] w = p.value(), u = p.grad();
-                for (int j = 0; j < w.length; j++) w[j] += u[j];
+            float loss = model.forwardBackward(x, y, BATCH);
+            return policy.step(++step, loss, false, UpdateGuard.NONE).agreed();
+        }
+
+        /**
+         * {@code rounds} rounds of H local steps; client 0 evaluates the averaged model every
+         * {@code evalEvery} rounds and tells the others whether to go on. Client 0 returns the curve.
+         */
+        Curve train(Method m, Dataset train, Dataset test, int rounds, int evalEvery, Communicator comm) {
+            boolean first = comm.rank() == 0;
+            int points = rounds / evalEvery;
+            double[] r = new double[points], acc = new double[points], loss = new double[points];
+            float[] stop = new float[1];
+            for (int round = 1, k = 0; round <= rounds; round++) {
+                boolean averaged = false;
+                for (int h = 0; h < m.localSteps(); h++) averaged = localStep(train);
+                if (!averaged) throw new IllegalStateException("round " + round + " did not end in an average");
+                if (round % evalEvery != 0) continue;
+                if (first) {
+                    double[] e = evaluate(model, test);
+                    r[k] = round;
+                    acc[k] = e[0];
+                    loss[k] = e[1];
+                    k++;
+                    if (!Double.isFinite(e[1])) { // diverged: the rest of the curve stays NaN-free but flagged
+                        for (; k < points; k++) { r[k] = (k + 1) * evalEvery; acc[k] = e[0]; loss[k] = Double.POSITIVE_INFINITY; }
+                        stop[0] = 1;
+                    }
+                }
+                comm.broadcast(stop, 0, 1, 0);
+                if (stop[0] != 0) break;
             }
+            return first ? new Curve(r, acc, loss) : null;
         }
     }
 
     /** Test accuracy and loss after each evaluated round of one run. */
     private record Curve(double[] rounds, double[] accuracy, double[] loss) { }
 
-    private static Curve train(Method m, double lr, Dataset train, Dataset test, int hidden, int rounds, int evalEvery, long seed) {
-        List<Client> clients = new ArrayList<>();
-        Rng init = Rng.derive(seed, 1);
-        Mlp first = null;
-        for (int c = 0; c < CLIENTS; c++) {
-            Mlp model = new Mlp(train.dim(), new int[] {hidden}, train.classes(), EVAL_CHUNK);
-            if (first == null) {
-                model.init(init);
-                first = model;
-            } else {
-                for (int i = 0; i < model.params().size(); i++)
-                    System.arraycopy(first.params().get(i).value(), 0, model.params().get(i).value(), 0, model.params().get(i).size());
-            }
-            int[] shard = Sharding.shard(train.y(), train.classes(), CLIENTS, c, "iid", 1.0, seed);
-            clients.add(new Client(model, shard, m, lr, train, seed, c));
-        }
-        int points = rounds / evalEvery;
-        double[] r = new double[points], acc = new double[points], loss = new double[points];
-        for (int round = 1, k = 0; round <= rounds; round++) {
-            for (Client c : clients)
-                for (int h = 0; h < m.localSteps(); h++) c.localStep(train);
-            average(clients);
-            if (round % evalEvery == 0) {
-                double[] e = evaluate(clients.get(0).model, test);
-                r[k] = round;
-                acc[k] = e[0];
-                loss[k] = e[1];
-                k++;
-                if (!Double.isFinite(e[1])) { // diverged: the rest of the curve stays NaN-free but flagged
-                    for (; k < points; k++) { r[k] = (k + 1) * evalEvery; acc[k] = e[0]; loss[k] = Double.POSITIVE_INFINITY; }
-                    break;
-                }
-            }
-        }
-        return new Curve(r, acc, loss);
-    }
+    /** No rank waits this long for another unless something is broken (an evaluation of the full test set takes seconds). */
+    private static final long RANK_TIMEOUT_MILLIS = 600_000;
 
-    /** One communication round: every client's parameters become the mean over clients (preconditioners stay local). */
-    private static void average(List<Client> clients) {
-        int n = clients.size();
-        List<Param> ref = clients.get(0).model.params();
-        for (int i = 0; i < ref.size(); i++) {
-            float[] mean = clients.get(0).saved[i];
-            java.util.Arrays.fill(mean, 0f);
-            for (Client c : clients) {
-                float[] w = c.model.params().get(i).value();
-                for (int j = 0; j < w.length; j++) mean[j] += w[j];
-            }
-            for (int j = 0; j < mean.length; j++) mean[j] /= n;
-            for (Client c : clients) System.arraycopy(mean, 0, c.model.params().get(i).value(), 0, mean.length);
+    /** One run: the clients are thread ranks of an in-process group (bit-identical to a sequential simulation). */
+    private static Curve train(Method m, double lr, Dataset train, Dataset test, int hidden, int rounds, int evalEvery, long seed) {
+        try {
+            return InProcessCommunicator.run(CLIENTS, RANK_TIMEOUT_MILLIS,
+                    comm -> new Client(m, lr, train, hidden, seed, comm).train(m, train, test, rounds, evalEvery, comm)).get(0);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(m.name() + " lr " + lr + ": " + e.getMessage(), e);
         }
     }
 

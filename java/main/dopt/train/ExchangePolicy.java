@@ -11,7 +11,7 @@ package dopt.train;
  * which every rank agrees (the loop checkpoints, evaluates and checks replicas only there). It
  * registers its own state (error-feedback memory, factors, counters) in the state tree by role.
  */
-interface ExchangePolicy {
+public interface ExchangePolicy {
 
     /**
      * Step {@code s}: this rank's batch loss is {@code localLoss}, its gradients are in the

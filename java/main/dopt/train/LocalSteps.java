@@ -13,7 +13,7 @@ import java.util.List;
  * averaged over ranks, together with the mean local loss and the stop vote, in one allreduce. Only
  * those averaging steps are agreed steps.
  */
-final class LocalSteps implements ExchangePolicy {
+public final class LocalSteps implements ExchangePolicy {
     private final List<Param> params;
     private final Optimizer optimizer;
     private final Communicator comm;
@@ -29,7 +29,12 @@ final class LocalSteps implements ExchangePolicy {
      */
     private double lossSum;
 
-    LocalSteps(List<Param> params, Optimizer optimizer, Communicator comm, int h, List<float[]> preconditioner) {
+    /**
+     * {@code optimizer} steps {@code params} on this rank's gradients; every {@code h} steps the
+     * parameters and the buffers in {@code preconditioner} (empty: the preconditioner stays local)
+     * are averaged over {@code comm}'s ranks. Public for experiments that simulate clients as thread ranks.
+     */
+    public LocalSteps(List<Param> params, Optimizer optimizer, Communicator comm, int h, List<float[]> preconditioner) {
         this.params = params;
         this.optimizer = optimizer;
         this.comm = comm;

@@ -4,7 +4,7 @@ package dopt.train;
  * What one step of an {@link ExchangePolicy} produced, for the loop and the trace. One instance per
  * policy, overwritten every step, so the hot loop allocates nothing.
  */
-final class StepOutcome {
+public final class StepOutcome {
     /** Every rank holds the same parameters after this step (always, for synchronous policies). */
     boolean agreed;
     /** The loss all ranks agree on (mean over ranks at an agreed step; NaN otherwise). */
@@ -21,6 +21,9 @@ final class StepOutcome {
     long commNanos;
     /** Peer messages rejected by validation in this step (each counted once per receiving rank). */
     int rejected;
+
+    /** {@link #agreed}, for callers outside the package (experiments that drive a policy themselves). */
+    public boolean agreed() { return agreed; }
 
     void reset() {
         agreed = false;

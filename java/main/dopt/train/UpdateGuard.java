@@ -6,7 +6,7 @@ package dopt.train;
  * parameters (and so before any checkpoint holds it).
  */
 @FunctionalInterface
-interface UpdateGuard {
+public interface UpdateGuard {
     /** Null when step {@code s}'s agreed update may be applied, else the reason it may not. */
     String veto(long s, float agreedLoss, double gradNorm);
 
