@@ -4,6 +4,8 @@ import dopt.optim.ClipMode;
 import dopt.optim.ClippedSstm;
 import dopt.optim.GradientTransformation;
 import dopt.optim.NamedRules;
+import dopt.optim.Optimizer;
+import dopt.optim.Schedule;
 import dopt.optim.SmoothedMedianOfMeans;
 import dopt.random.HeavyTailedNoise;
 import dopt.random.Rng;
@@ -135,8 +137,9 @@ public final class HeavyTailMomExperiment implements Experiment {
         ClippedSstm sstmRule = null;
         if (sstm) rule = sstmRule = new ClippedSstm(c.p1(), f.lipschitz(), 1, c.p2(), ClipMode.GLOBAL);
         else rule = NamedRules.build("clipped-sgd", Map.of("lr", c.p1(), "clip", c.p2()));
-        List<Param> params = List.of(x);
-        rule.init(params, new StateTree(), "optim");
+        // the schedule only names clipped-SGD's step for lr(); clipped-SSTM's steps come from its own a and L
+        Optimizer opt = new Optimizer(sstm ? "clipped-sstm" : "clipped-sgd", rule, Schedule.constant(sstm ? 0 : c.p1()), List.of(x),
+                new StateTree());
         float[] exact = new float[d], batch = new float[m * d];
         double[] at = HeavyTailClippingExperiment.checkpointSteps(steps, checkpoints);
         out.set(seed, 0, f.value(x0));
@@ -147,9 +150,8 @@ public final class HeavyTailMomExperiment implements Experiment {
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < d; j++) batch[i * d + j] = exact[j] + noise[base + i * d + j];
             est.estimate(batch, m, d, x.grad());
-            rule.update(params, t);
-            float[] v = x.value(), u = x.grad();
-            for (int j = 0; j < d; j++) v[j] += u[j];
+            opt.step(t);
+            float[] v = x.value();
             if (t == at[next]) {
                 double l = f.value(sstm ? sstmRule.output(0) : v);
                 out.set(seed, next++, l);

@@ -25,14 +25,28 @@ class HeavyTailExperimentsTest {
         assertFinitePositive(csv, 4, 5);
     }
 
+    /**
+     * Quick mode (d = 10, 40 steps through Optimizer.step, α = 1.5, 2 seeds): every method more than
+     * halves the gap from f(x₀) = 1.3, and the smoothed median of means lowers the 95th percentile of
+     * both methods by more than 10 % (by 35 % and 45 % when this test was written), so the claim holds here.
+     */
     @Test
-    void momExperimentQuickModeWritesAFiniteTableAndThePlot(@TempDir Path dir) throws Exception {
+    void momExperimentQuickModeFavoursTheSmoothedMedianOfMeans(@TempDir Path dir) throws Exception {
         Path md = Experiments.run(Experiments.byName("heavy-tail-mom"), new long[] {1}, dir, true, "test");
-        assertTrue(Files.readString(md).contains("## Verdict"));
+        String text = Files.readString(md);
+        assertTrue(text.contains("f(x₀) = 1.301") && text.contains("SMoM has the lower 95th percentile in 2 of 2 comparisons."), text);
         assertTrue(Files.size(dir.resolve("p95-alpha-1.5.png")) > 1000);
         List<String> csv = Files.readAllLines(dir.resolve("final-loss.csv"));
         assertEquals(1 + 4, csv.size(), "clipped-SGD and clipped-SSTM, each with mean and SMoM");
         assertFinitePositive(csv, 3, 4);
+        for (String row : csv.subList(1, csv.size())) {
+            double p95 = Double.parseDouble(row.split(",")[4]);
+            assertTrue(p95 < 0.65, "below half of f(x₀): " + row);
+        }
+        for (int i = 1; i < csv.size(); i += 2) {
+            double mean = Double.parseDouble(csv.get(i).split(",")[4]), smom = Double.parseDouble(csv.get(i + 1).split(",")[4]);
+            assertTrue(mean / smom > 1.1, csv.get(i) + " vs " + csv.get(i + 1));
+        }
     }
 
     private static void assertFinitePositive(List<String> csv, int... columns) {
