@@ -5,7 +5,6 @@ import dopt.comm.Communicator;
 import dopt.comm.Gathered;
 import dopt.compress.Compressor;
 import dopt.compress.MalformedMessageException;
-import dopt.compress.Ef14;
 import dopt.compress.Ef21;
 import dopt.compress.ErrorFeedback;
 import dopt.compress.NaturalDithering;
@@ -74,12 +73,7 @@ final class CompressedMean implements GradientMean.GradientCombiner {
             case POWERSGD -> throw new IllegalArgumentException("PowerSGD all-reduces low-rank factors: see PowerSgdMean");
         };
         if (comp == null) return null;
-        ErrorFeedback ef = switch (c.errorFeedback) {
-            case NONE -> null;
-            case EF14 -> new Ef14(comp);
-            case EF21 -> new Ef21(comp, false);
-            case EF21_NORMALIZED -> new Ef21(comp, true);
-        };
+        ErrorFeedback ef = ExchangePolicies.errorFeedback(c.errorFeedback, comp);
         if (ef != null) ef.init(n, state, "ranks/" + comm.rank() + "/ef", "ef");
         CompressedMean x = new CompressedMean(comp, ef, comm, rankRng, n);
         if (ef instanceof Ef21) x.ef21Started = state.putLongs("ef/started", 0L);

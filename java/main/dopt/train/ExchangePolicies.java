@@ -1,6 +1,10 @@
 package dopt.train;
 
 import dopt.comm.Communicator;
+import dopt.compress.Compressor;
+import dopt.compress.Ef14;
+import dopt.compress.Ef21;
+import dopt.compress.ErrorFeedback;
 import dopt.job.Job;
 import dopt.optim.Optimizer;
 import dopt.random.Rng;
@@ -8,8 +12,8 @@ import dopt.state.StateTree;
 import dopt.tensor.Param;
 import java.util.List;
 
-/** The exchange policy a job's {@code comm} section asks for. */
-final class ExchangePolicies {
+/** The exchange policy a job's {@code comm} section asks for, and the pieces it is built from. */
+public final class ExchangePolicies {
     private ExchangePolicies() { }
 
     /**
@@ -29,5 +33,19 @@ final class ExchangePolicies {
         else
             combiner = new GradientMean.Dense(comm);
         return new GradientMean(params, optimizer, comm, combiner);
+    }
+
+    /**
+     * The error feedback of that name around {@code compressor}, or null for {@code NONE}: the one
+     * place that maps the names to EF14 (Seide et al. 2014), EF21 and ‖EF21‖ (Richtárik et al. 2021;
+     * Khirirat et al. 2024), for jobs and for the experiments that simulate clients alike.
+     */
+    public static ErrorFeedback errorFeedback(Job.ErrorFeedbackName name, Compressor compressor) {
+        return switch (name) {
+            case NONE -> null;
+            case EF14 -> new Ef14(compressor);
+            case EF21 -> new Ef21(compressor, false);
+            case EF21_NORMALIZED -> new Ef21(compressor, true);
+        };
     }
 }

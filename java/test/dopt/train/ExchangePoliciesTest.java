@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import dopt.comm.CommTimeoutException;
 import dopt.comm.Communicator;
 import dopt.comm.Gathered;
 import dopt.comm.InProcessCommunicator;
+import dopt.compress.ErrorFeedback;
+import dopt.compress.TopK;
 import dopt.job.Job;
 import dopt.job.JobFile;
 import dopt.optim.NamedRules;
@@ -189,6 +192,26 @@ class ExchangePoliciesTest {
         StepOutcome o = m.policy().step(1, Float.NaN, false, new DivergenceGuard(new double[] {Double.NaN}));
         assertTrue(o.veto.startsWith("non-finite loss"), o.veto);
         assertArrayEquals(before, values(m.params()), 0f);
+    }
+
+    /**
+     * The names map to their methods (one factory for jobs and the client experiments): decoding the
+     * mean message (3, 4) twice, EF14 passes it through, EF21 accumulates it into (6, 8), ‖EF21‖
+     * normalises that to (0.6, 0.8); "none" is no error feedback.
+     */
+    @Test
+    void errorFeedbackNamesBuildTheirMethods() {
+        assertNull(ExchangePolicies.errorFeedback(Job.ErrorFeedbackName.NONE, new TopK(1.0)));
+        Map<Job.ErrorFeedbackName, float[]> expected = Map.of(Job.ErrorFeedbackName.EF14, new float[] {3f, 4f},
+                Job.ErrorFeedbackName.EF21, new float[] {6f, 8f}, Job.ErrorFeedbackName.EF21_NORMALIZED, new float[] {0.6f, 0.8f});
+        for (Map.Entry<Job.ErrorFeedbackName, float[]> e : expected.entrySet()) {
+            ErrorFeedback ef = ExchangePolicies.errorFeedback(e.getKey(), new TopK(1.0));
+            ef.init(2, new StateTree(), "rank", "shared");
+            float[] direction = new float[2];
+            ef.decode(new float[] {3f, 4f}, direction);
+            ef.decode(new float[] {3f, 4f}, direction);
+            assertArrayEquals(e.getValue(), direction, 1e-7f, e.getKey().toString());
+        }
     }
 
     /** A rank whose byte messages arrive as garbage: a real fault on the wire, below the policy. */

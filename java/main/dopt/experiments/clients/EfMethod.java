@@ -1,27 +1,26 @@
 package dopt.experiments.clients;
 
 import dopt.compress.Compressor;
-import dopt.compress.Ef14;
-import dopt.compress.Ef21;
 import dopt.compress.ErrorFeedback;
+import dopt.job.Job;
+import dopt.train.ExchangePolicies;
 
 /** The error-feedback methods the C1 experiments compare, by their names in the papers. */
 public enum EfMethod {
-    EF14("EF14"),
-    EF21("EF21"),
-    EF21_NORMALIZED("‖EF21‖");
+    EF14("EF14", Job.ErrorFeedbackName.EF14),
+    EF21("EF21", Job.ErrorFeedbackName.EF21),
+    EF21_NORMALIZED("‖EF21‖", Job.ErrorFeedbackName.EF21_NORMALIZED);
 
     private final String label;
+    private final Job.ErrorFeedbackName jobName;
 
-    EfMethod(String label) { this.label = label; }
+    EfMethod(String label, Job.ErrorFeedbackName jobName) {
+        this.label = label;
+        this.jobName = jobName;
+    }
 
     public String label() { return label; }
 
-    public ErrorFeedback create(Compressor c) {
-        return switch (this) {
-            case EF14 -> new Ef14(c);
-            case EF21 -> new Ef21(c, false);
-            case EF21_NORMALIZED -> new Ef21(c, true);
-        };
-    }
+    /** The method around {@code c}, built by the factory the jobs use. */
+    public ErrorFeedback create(Compressor c) { return ExchangePolicies.errorFeedback(jobName, c); }
 }
