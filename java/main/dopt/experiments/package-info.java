@@ -3,9 +3,9 @@
  * {@link dopt.experiments.Experiment} run by {@code ./dopt experiment run NAME}, over several
  * seeds, writing a Markdown report (machine, date, command, tables), PNG plots and CSV files
  * under {@code benchmarks/results/}. Experiments that simulate n clients in one process (as the
- * papers' own experiments do) live here, each client a thread rank of an in-process group that
- * trains through the engine's exchange policies ({@code dopt.train}); data-parallel ones go through
- * jobs and sweeps instead.
+ * papers' own experiments do) live here; data-parallel ones go through jobs and sweeps instead.
+ * Where a simulated client trains like a rank (local-scaling), it is a thread rank of an in-process
+ * group driving the engine's exchange policy ({@code dopt.train.LocalSteps}).
  * May import every dopt package except {@code cli}.
  */
 package dopt.experiments;

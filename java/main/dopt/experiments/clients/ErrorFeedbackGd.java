@@ -17,6 +17,13 @@ import java.util.function.Supplier;
  *
  * <p>A run stops early when x or the loss stops being finite; it then counts as diverged and its
  * final loss is +∞.
+ *
+ * <p>Why this is its own loop and not the engine's compressed mean on thread ranks (which was tried):
+ * the engine averages as Σᵢ (1/n)·mᵢ and starts EF21 from (Σᵢ gᵢ)·(1/n), and {@code Optimizer.step}
+ * adds d·(float)(−γ); this loop divides each message and gradient by n and subtracts (float)(γ·d).
+ * For n = 10 clients that is a few ulps a round, which the quick run's 4 printed digits hide but
+ * 2000 rounds of the published run do not (‖EF21‖ at γ = 1 on polynomial-far: 1.035 → 1.072), so
+ * the published numbers pin this arithmetic.
  */
 public final class ErrorFeedbackGd {
     private ErrorFeedbackGd() { }
