@@ -9,17 +9,16 @@ import java.util.List;
 
 /**
  * Adam on a few whole blocks at a time, something cheaper on the rest: FRUGAL's {@code blocks}
- * projector and BAdam.
+ * projector and BAdam, over the matrices of a {@link Partition} (the other parameters are the
+ * partition's other rule's).
  *
- * <p>The blocks are the 2-D parameters of role MATRIX. Every {@code switchEvery} steps the next
+ * <p>The blocks are the 2-D parameters it is given. Every {@code switchEvery} steps the next
  * {@code active} of them get Adam, with moments and step counter restarted; the others get the
  * state-free rule: sign (FRUGAL, Zmushko et al. 2024: "round(ρ·#matrices) whole linear weight
  * matrices get Adam and the rest signSGD"), plain SGD, or nothing at all (BAdam, Luo et al. 2024:
  * inactive blocks are frozen). Order: {@code descending} walks the blocks from the last to the
- * first (BAdam's default), {@code random} draws a new permutation per sweep. Parameters that are
- * not blocks (embeddings, norms, head, biases) keep full-state Adam in FRUGAL; in BAdam they are
- * frozen unless {@code denseAdam} is set. Adam's moments live in {@code active} slots sized for the
- * largest block, so the optimizer state really is ρ of full Adam's.
+ * first (BAdam's default), {@code random} draws a new permutation per sweep. Adam's moments live
+ * in {@code active} slots sized for the largest block.
  */
 public final class BlockAdam implements GradientTransformation {
 
@@ -27,29 +26,28 @@ public final class BlockAdam implements GradientTransformation {
 
     private final java.util.function.IntUnaryOperator activeFor;
     private final int switchEvery;
-    private final boolean randomOrder, denseAdam;
+    private final boolean randomOrder;
     private final Free free;
     private final float freeScale, beta1, beta2, eps;
     private final long seed;
 
-    private final List<Param> blocks = new ArrayList<>(), dense = new ArrayList<>();
+    private final List<Param> blocks = new ArrayList<>();
     private int active;
-    private float[][] slotMu, slotNu, denseMu, denseNu;
+    private float[][] slotMu, slotNu;
     private long[] slotOf;      // block index → slot, or −1
-    private long[] order, step, count, denseCount;
+    private long[] order, step, count;
     private Rng rng;
     private long stateBytes;
 
     /** {@code activeFor} maps the number of blocks to how many are under Adam at once. */
     private BlockAdam(java.util.function.IntUnaryOperator activeFor, int switchEvery, boolean randomOrder, Free free, double freeScale,
-                      boolean denseAdam, double beta1, double beta2, double eps, long seed) {
+                      double beta1, double beta2, double eps, long seed) {
         if (switchEvery < 1) throw new IllegalArgumentException("switch interval must be >= 1: " + switchEvery);
         this.activeFor = activeFor;
         this.switchEvery = switchEvery;
         this.randomOrder = randomOrder;
         this.free = free;
         this.freeScale = (float) freeScale;
-        this.denseAdam = denseAdam;
         this.beta1 = (float) beta1;
         this.beta2 = (float) beta2;
         this.eps = (float) eps;
@@ -60,21 +58,26 @@ public final class BlockAdam implements GradientTransformation {
     public static BlockAdam frugal(double rho, int updateGap, boolean randomOrder, Free free, double freeScale,
                                    double beta1, double beta2, double eps, long seed) {
         if (!(rho >= 0 && rho <= 1)) throw new IllegalArgumentException("rho must be in [0, 1]: " + rho);
-        return new BlockAdam(nb -> (int) Math.round(rho * nb), updateGap, randomOrder, free, freeScale, true, beta1, beta2, eps, seed);
+        return new BlockAdam(nb -> (int) Math.round(rho * nb), updateGap, randomOrder, free, freeScale, beta1, beta2, eps, seed);
     }
 
     /**
      * BAdam: one matrix block at a time for {@code switchEvery} steps, the other matrices frozen.
      * Unlike the paper, whose partition also cycles embeddings and the head, the non-matrix
-     * parameters here stay under Adam all the time (they are small; their state is counted).
+     * parameters stay under Adam all the time (they are small; their state is counted): the
+     * {@link Partition}'s other rule.
      */
     public static BlockAdam badam(int switchEvery, boolean randomOrder, double beta1, double beta2, double eps, long seed) {
-        return new BlockAdam(nb -> Math.min(1, nb), switchEvery, randomOrder, Free.FROZEN, 0, true, beta1, beta2, eps, seed);
+        return new BlockAdam(nb -> Math.min(1, nb), switchEvery, randomOrder, Free.FROZEN, 0, beta1, beta2, eps, seed);
     }
 
     @Override
     public void init(List<Param> params, StateTree state, String prefix) {
-        for (Param p : params) (p.role() == Param.Role.MATRIX && p.shape().length == 2 ? blocks : dense).add(p);
+        for (Param p : params) {
+            if (!Partition.isMatrix(p))
+                throw new IllegalArgumentException("the blocks are 2-D matrices, not " + p + ": give it to another rule of a Partition");
+            blocks.add(p);
+        }
         int nb = blocks.size();
         active = activeFor.applyAsInt(nb);
         int largest = 1;
@@ -90,22 +93,11 @@ public final class BlockAdam implements GradientTransformation {
         java.util.Arrays.fill(slotOf, -1);
         order = state.putLongs(prefix + "/order", new long[Math.max(1, nb)]);
         for (int i = 0; i < nb; i++) order[i] = nb - 1 - i; // descending: last block first
-        denseMu = new float[dense.size()][];
-        denseNu = new float[dense.size()][];
-        if (denseAdam) {
-            for (int i = 0; i < dense.size(); i++) {
-                Param p = dense.get(i);
-                denseMu[i] = state.putFloats(prefix + "/dense/mu/" + p.name(), new float[p.size()], p.shape());
-                denseNu[i] = state.putFloats(prefix + "/dense/nu/" + p.name(), new float[p.size()], p.shape());
-                stateBytes += 8L * p.size();
-            }
-        }
         step = state.putLongs(prefix + "/step", 0L);
         count = state.putLongs(prefix + "/count", 0L);
-        denseCount = state.putLongs(prefix + "/dense/count", 0L);
         rng = new Rng(seed);
         state.putLongs(prefix + "/rng", rng.state());
-        stateBytes += 8L * (2 * Math.max(1, nb) + 3) + 32;
+        stateBytes += 8L * (2 * Math.max(1, nb) + 2) + 32;
     }
 
     /** Indices of the blocks under Adam for the sweep position after {@code switches} switches. */
@@ -152,17 +144,11 @@ public final class BlockAdam implements GradientTransformation {
                 }
             }
         }
-        long td = ++denseCount[0];
-        for (int i = 0; i < dense.size(); i++) {
-            float[] g = dense.get(i).grad();
-            if (denseAdam) AdamKernel.step(g, denseMu[i], denseNu[i], g, g.length, beta1, beta2, eps, td);
-            else java.util.Arrays.fill(g, 0f);
-        }
     }
 
-    /** The full second moments of the parameters that are not blocks (the slots' are restarted at every switch anyway). */
+    /** None: the slots' second moments are restarted at every switch, so averaging them across ranks means nothing. */
     @Override
-    public List<float[]> preconditionerState() { return denseAdam ? List.of(denseNu) : List.of(); }
+    public List<float[]> preconditionerState() { return List.of(); }
 
     @Override
     public long stateBytes() { return stateBytes; }

@@ -18,8 +18,8 @@ import java.util.function.IntBinaryOperator;
  * GaLore (Zhao et al. 2024) has no free part and keeps the moments when the basis is refreshed
  * (its public code's behaviour); FRUGAL (Zmushko et al. 2024, Algorithm 1 and the authors' code)
  * adds signSGD or SGD on the residual and restarts Adam's moments and step counter at every
- * refresh. Parameters that are not 2-D matrices of role MATRIX (embeddings, norms, the head,
- * biases) get full-state Adam, as in both papers. Bases are refreshed every {@code updateGap}
+ * refresh. It takes the matrices of a {@link Partition}; the other parameters (embeddings, norms,
+ * the head, biases) get full-state Adam there, as in both papers. Bases are refreshed every {@code updateGap}
  * steps, starting with the first. SVD and QR at a refresh allocate; the per-step path does not.
  */
 public final class ProjectedAdam implements GradientTransformation {
@@ -35,11 +35,11 @@ public final class ProjectedAdam implements GradientTransformation {
     private final FreeRule free;
     private final long seed;
 
-    private final List<Param> split = new ArrayList<>(), dense = new ArrayList<>();
+    private final List<Param> split = new ArrayList<>();
     private Projector[] projectors;
-    private float[][] mu, nu, denseMu, denseNu;
+    private float[][] mu, nu;
     private float[] low, adamLow, back, backFull;
-    private long[] step, count, denseCount;
+    private long[] step, count;
     private Rng rng;
     private long stateBytes;
 
@@ -77,14 +77,13 @@ public final class ProjectedAdam implements GradientTransformation {
                 FreeRule.NONE, 0, beta1, beta2, eps, 0);
     }
 
-    /** Whether {@code p} is projected (a 2-D parameter of role MATRIX); the others get full Adam. */
-    public static boolean isSplit(Param p) {
-        return p.role() == Param.Role.MATRIX && p.shape().length == 2;
-    }
-
     @Override
     public void init(List<Param> params, StateTree state, String prefix) {
-        for (Param p : params) (isSplit(p) ? split : dense).add(p);
+        for (Param p : params) {
+            if (!Partition.isMatrix(p))
+                throw new IllegalArgumentException("only 2-D matrices are projected, not " + p + ": give it to another rule of a Partition");
+            split.add(p);
+        }
         projectors = new Projector[split.size()];
         mu = new float[split.size()][];
         nu = new float[split.size()][];
@@ -101,24 +100,15 @@ public final class ProjectedAdam implements GradientTransformation {
             maxLow = Math.max(maxLow, ls);
             maxFull = Math.max(maxFull, m * n);
         }
-        denseMu = new float[dense.size()][];
-        denseNu = new float[dense.size()][];
-        for (int i = 0; i < dense.size(); i++) {
-            Param p = dense.get(i);
-            denseMu[i] = state.putFloats(prefix + "/dense/mu/" + p.name(), new float[p.size()], p.shape());
-            denseNu[i] = state.putFloats(prefix + "/dense/nu/" + p.name(), new float[p.size()], p.shape());
-            stateBytes += 8L * p.size();
-        }
         low = new float[maxLow];
         adamLow = new float[maxLow];
         back = new float[maxFull];
         backFull = new float[maxFull];
         step = state.putLongs(prefix + "/step", 0L);
         count = state.putLongs(prefix + "/count", 0L);
-        denseCount = state.putLongs(prefix + "/dense/count", 0L);
         rng = new Rng(seed);
         state.putLongs(prefix + "/rng", rng.state());
-        stateBytes += 8L * 3 + 32;
+        stateBytes += 8L * 2 + 32;
     }
 
     @Override
@@ -159,22 +149,13 @@ public final class ProjectedAdam implements GradientTransformation {
                 }
             }
         }
-        long td = ++denseCount[0];
-        for (int i = 0; i < dense.size(); i++) {
-            float[] g = dense.get(i).grad();
-            AdamKernel.step(g, denseMu[i], denseNu[i], g, g.length, beta1, beta2, eps, td);
-        }
     }
 
-    /** The second moments: in each matrix's subspace, and in full for the other parameters. */
+    /** The second moments in each matrix's subspace. */
     @Override
-    public List<float[]> preconditionerState() {
-        List<float[]> out = new ArrayList<>(List.of(nu));
-        out.addAll(List.of(denseNu));
-        return out;
-    }
+    public List<float[]> preconditionerState() { return List.of(nu); }
 
-    /** Subspace moments and bases of the split matrices plus full moments of the others. */
+    /** Subspace moments and bases of the matrices. */
     @Override
     public long stateBytes() { return stateBytes; }
 }

@@ -59,31 +59,33 @@ public final class Rules {
     }
 
     /**
-     * FRUGAL (see {@link BlockAdam} and {@link ProjectedAdam}); {@code freeScale} = lr_free / lr;
-     * {@code randomOrder} applies to the blocks projector only. Decoupled weight decay on all
-     * parameters follows, as in the paper.
+     * FRUGAL (see {@link BlockAdam} and {@link ProjectedAdam}) on the matrices, Adam on the other
+     * parameters; {@code freeScale} = lr_free / lr; {@code randomOrder} applies to the blocks
+     * projector only. Decoupled weight decay on all parameters follows, as in the paper.
      */
     public static List<GradientTransformation> frugal(double rho, FrugalProjector projector, int updateGap, ProjectedAdam.FreeRule free,
                                                       double freeScale, boolean randomOrder, double beta1, double beta2, double eps,
                                                       double weightDecay, long seed) {
-        GradientTransformation rule = switch (projector) {
+        GradientTransformation matrices = switch (projector) {
             case BLOCKS -> BlockAdam.frugal(rho, updateGap, randomOrder, free == ProjectedAdam.FreeRule.SIGN ? BlockAdam.Free.SIGN
                     : BlockAdam.Free.SGD, freeScale, beta1, beta2, eps, seed);
             case SVD, RANDOM -> ProjectedAdam.frugal(rho, projector == FrugalProjector.SVD ? Projector.Kind.SVD : Projector.Kind.RANDOM,
                     updateGap, free, freeScale, beta1, beta2, eps, seed);
         };
-        return List.of(rule, new AddDecayedWeights(weightDecay));
+        return List.of(Partition.matricesAndOthers(matrices, new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 
-    /** GaLore, with decoupled weight decay on all parameters after it. */
+    /** GaLore on the matrices, Adam on the other parameters, with decoupled weight decay on all parameters after it. */
     public static List<GradientTransformation> galore(int rank, int updateGap, double scale, double beta1, double beta2, double eps,
                                                       double weightDecay) {
-        return List.of(ProjectedAdam.galore(rank, updateGap, scale, beta1, beta2, eps), new AddDecayedWeights(weightDecay));
+        return List.of(Partition.matricesAndOthers(ProjectedAdam.galore(rank, updateGap, scale, beta1, beta2, eps),
+                new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 
-    /** BAdam, with decoupled weight decay on all parameters after it. */
+    /** BAdam on the matrices, Adam on the other parameters, with decoupled weight decay on all parameters after it. */
     public static List<GradientTransformation> badam(int switchEvery, boolean randomOrder, double beta1, double beta2, double eps,
                                                      double weightDecay, long seed) {
-        return List.of(BlockAdam.badam(switchEvery, randomOrder, beta1, beta2, eps, seed), new AddDecayedWeights(weightDecay));
+        return List.of(Partition.matricesAndOthers(BlockAdam.badam(switchEvery, randomOrder, beta1, beta2, eps, seed),
+                new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 }

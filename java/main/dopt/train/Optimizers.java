@@ -4,6 +4,7 @@ import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.optim.GradientTransformation;
 import dopt.optim.Optimizer;
+import dopt.optim.Partition;
 import dopt.optim.ProjectedAdam;
 import dopt.optim.Rules;
 import dopt.optim.Schedule;
@@ -52,7 +53,7 @@ public final class Optimizers {
         if (job.optimizer.name != Job.OptimizerName.GALORE) return;
         Param smallest = null;
         for (Param p : params)
-            if (ProjectedAdam.isSplit(p) && (smallest == null || Math.min(p.rows(), p.cols()) < Math.min(smallest.rows(), smallest.cols())))
+            if (Partition.isMatrix(p) && (smallest == null || Math.min(p.rows(), p.cols()) < Math.min(smallest.rows(), smallest.cols())))
                 smallest = p;
         if (smallest == null) return;
         int side = Math.min(smallest.rows(), smallest.cols());

@@ -93,11 +93,19 @@ class ProjectedAdamTest {
 
     @Test
     void stateBytesCountTheSubspaceOnly() {
-        // 8×8 at ρ = 0.25: rank 2 on the right side; basis 8×2, moments 2 × 8×2, plus 3 counters and the RNG
+        // 8×8 at ρ = 0.25: rank 2 on the right side; basis 8×2, moments 2 × 8×2, plus 2 counters and the RNG
         ProjectedAdam f = ProjectedAdam.frugal(0.25, Projector.Kind.RANDOM, 10, ProjectedAdam.FreeRule.SIGN, 1, 0.9, 0.999, 1e-8, 1);
-        f.init(List.of(new Param("w", Param.Role.MATRIX, 8, 8), new Param("b", Param.Role.BIAS, 8)), new StateTree(), "f");
-        assertEquals(4L * (16 + 32) + 8L * 8 + 24 + 32, f.stateBytes());
+        f.init(List.of(new Param("w", Param.Role.MATRIX, 8, 8)), new StateTree(), "f");
+        assertEquals(4L * (16 + 32) + 16 + 32, f.stateBytes());
         assertEquals(8L * 64 + 8, new AdamStateProbe().bytes(64), "full Adam on the same matrix for comparison");
+    }
+
+    @Test
+    void onlyMatricesAreProjected() {
+        ProjectedAdam f = ProjectedAdam.galore(2, 10, 0.25, 0.9, 0.999, 1e-8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> f.init(List.of(new Param("b", Param.Role.BIAS, 8)), new StateTree(), "f"));
+        assertEquals(true, e.getMessage().contains("Partition"), e.getMessage());
     }
 
     private static final class AdamStateProbe {
