@@ -25,19 +25,27 @@ import java.util.stream.Stream;
  * Checkpoints: the whole state tree in one standard HDF5 file, with a checksum over its contents.
  *
  * <p>Layout: each leaf is a dataset at its slash path (see {@link TreeLayout} for the two special
- * cases); root attributes {@code format}, {@code checksum_sha256}, {@code created} and the caller's
- * own (step, job name, ...). The file is written to a temporary name and renamed, so a crash never
- * leaves a half-written file under a checkpoint name.
+ * cases); root attributes {@code format} (what kind of file), {@code format_version} (its layout),
+ * {@code checksum_sha256}, {@code created} and the caller's own (step, job name, ...). The file is
+ * written to a temporary name and renamed, so a crash never leaves a half-written file under a
+ * checkpoint name. A checkpoint of an older layout is read into the current one
+ * ({@link CheckpointMigration}).
  */
 public final class Checkpoint {
-    /** Value of the root attribute {@code format}; bumped when the layout changes incompatibly. */
+    /** Value of the root attribute {@code format}: a dopt checkpoint, whatever its layout. */
     public static final String FORMAT = "dopt-checkpoint-1";
     public static final String FORMAT_ATTRIBUTE = "format";
+    /**
+     * The layout, root attribute {@code format_version}: 1 (the attribute absent) named optimizer
+     * state by Java class, 2 names it by role. Bumped with a migration when state paths change.
+     */
+    public static final int VERSION = 2;
+    public static final String VERSION_ATTRIBUTE = "format_version";
     public static final String CHECKSUM_ATTRIBUTE = "checksum_sha256";
     public static final String CREATED_ATTRIBUTE = "created";
 
     /** Root attribute names the checkpoint sets itself. */
-    static final Set<String> RESERVED = Set.of(FORMAT_ATTRIBUTE, CHECKSUM_ATTRIBUTE, CREATED_ATTRIBUTE, HdfFiles.JHDF_STAMP);
+    static final Set<String> RESERVED = Set.of(FORMAT_ATTRIBUTE, VERSION_ATTRIBUTE, CHECKSUM_ATTRIBUTE, CREATED_ATTRIBUTE, HdfFiles.JHDF_STAMP);
 
     /** 2^28 floats = 1 GiB per dataset, safely under jhdf's 2 GiB single-buffer limit. */
     static final int PART_ELEMENTS = 1 << 28;
@@ -77,6 +85,7 @@ public final class Checkpoint {
             TreeLayout.check(tree); // before hashing, which may take seconds
             Map<String, String> root = new LinkedHashMap<>();
             root.put(FORMAT_ATTRIBUTE, FORMAT);
+            root.put(VERSION_ATTRIBUTE, Integer.toString(VERSION));
             root.put(CHECKSUM_ATTRIBUTE, StateChecksum.sha256(tree));
             root.put(CREATED_ATTRIBUTE, Instant.now().toString());
             root.putAll(extra);
@@ -86,10 +95,12 @@ public final class Checkpoint {
     }
 
     /**
-     * Reads and verifies a checkpoint.
+     * Reads and verifies a checkpoint; one of an older format version comes back in the current
+     * layout (its attributes as written).
      *
      * @throws CheckpointException if the file is missing, truncated, not HDF5, not a dopt
-     *                             checkpoint, or its contents do not match the stored checksum
+     *                             checkpoint, its contents do not match the stored checksum, or its
+     *                             format version cannot be read into the current one (the message names it)
      */
     public static Loaded read(Path file) throws CheckpointException {
         HdfFile h;
@@ -112,12 +123,24 @@ public final class Checkpoint {
             if (!computed.equalsIgnoreCase(stored))
                 throw new CheckpointException("checkpoint " + file + " is corrupted: checksum mismatch (stored " + stored
                         + ", computed " + computed + ")");
+            int version = version(attributes, file);
+            if (version != VERSION) tree = CheckpointMigration.toCurrent(tree, version, attributes, file);
             return new Loaded(tree, Collections.unmodifiableMap(attributes));
         } catch (TreeLayout.BadLayout e) {
             throw new CheckpointException("checkpoint " + file + " is not a valid dopt checkpoint: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             // jhdf reads lazily: damage past the superblock surfaces here, as its own exceptions
             throw new CheckpointException(HdfFiles.unreadable(file, "checkpoint", HdfFiles.reason(e)), e);
+        }
+    }
+
+    private static int version(Map<String, String> attributes, Path file) throws CheckpointException {
+        String v = attributes.get(VERSION_ATTRIBUTE);
+        if (v == null) return 1;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new CheckpointException("checkpoint " + file + " has format version '" + v + "', not a number");
         }
     }
 

@@ -10,6 +10,9 @@ import java.util.List;
  * decoupled weight decay (AdamW, Loshchilov and Hutter 2019).
  */
 public final class AddDecayedWeights implements GradientTransformation {
+
+    @Override
+    public String role() { return "weight_decay"; }
     private final float weightDecay;
 
     public AddDecayedWeights(double weightDecay) { this.weightDecay = (float) weightDecay; }

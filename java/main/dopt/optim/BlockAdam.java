@@ -22,6 +22,9 @@ import java.util.List;
  */
 public final class BlockAdam implements GradientTransformation {
 
+    @Override
+    public String role() { return "blocks"; }
+
     public enum Free { SIGN, SGD, FROZEN }
 
     private final java.util.function.IntUnaryOperator activeFor;

@@ -4,16 +4,28 @@ import dopt.state.StateTree;
 import dopt.tensor.Param;
 import java.util.List;
 
-/** Applies transformations in order; each one's state lives under {@code prefix/<index>-<name>}. */
+/**
+ * Applies transformations in order; each one's state lives under {@code prefix/<role>} (optax's
+ * {@code named_chain}, with each part's {@link GradientTransformation#role} as its name), so two
+ * parts of one chain must have different roles.
+ */
 public final class Chain implements GradientTransformation {
     private final GradientTransformation[] parts;
 
-    public Chain(GradientTransformation... parts) { this.parts = parts.clone(); }
+    public Chain(GradientTransformation... parts) {
+        this.parts = parts.clone();
+        java.util.Set<String> roles = new java.util.HashSet<>();
+        for (GradientTransformation t : this.parts)
+            if (!roles.add(t.role()))
+                throw new IllegalArgumentException("two parts of one chain have the role '" + t.role() + "': their state would share a path");
+    }
+
+    @Override
+    public String role() { return "chain"; }
 
     @Override
     public void init(List<Param> params, StateTree state, String prefix) {
-        for (int i = 0; i < parts.length; i++)
-            parts[i].init(params, state, prefix + "/" + i + "-" + parts[i].getClass().getSimpleName());
+        for (GradientTransformation t : parts) t.init(params, state, prefix + "/" + t.role());
     }
 
     @Override

@@ -6,6 +6,9 @@ import java.util.List;
 
 /** Scales all gradients by min(1, maxNorm/‖g‖₂) with the norm taken over every parameter together. */
 public final class ClipByGlobalNorm implements GradientTransformation {
+
+    @Override
+    public String role() { return "clip"; }
     private final double maxNorm;
 
     public ClipByGlobalNorm(double maxNorm) {

@@ -11,6 +11,9 @@ import java.util.List;
  * clipping", method clipped-SGD). Stateless.
  */
 public final class ClipGradients implements GradientTransformation {
+
+    @Override
+    public String role() { return "clip"; }
     private final ClipMode mode;
     private final double lambda;
 

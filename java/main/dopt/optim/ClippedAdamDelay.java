@@ -14,6 +14,9 @@ import java.util.List;
  * current, possibly heavy-tailed gradient never shrinks its own step.
  */
 public final class ClippedAdamDelay implements GradientTransformation {
+
+    @Override
+    public String role() { return "clipped_adam"; }
     private final float beta1, beta2, eps, eta, lambda, v0;
     private float[][] mu, nu, prev;
 

@@ -37,6 +37,9 @@ import java.util.List;
  * bit-exact). No learning-rate schedule applies: a and L set the steps.
  */
 public final class ClippedSstm implements GradientTransformation {
+
+    @Override
+    public String role() { return "clipped_sstm"; }
     private final double a, lipschitz, nu, b;
     private final ClipMode mode;
     private float[][] y, z;

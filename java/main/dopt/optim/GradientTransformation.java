@@ -16,6 +16,14 @@ import java.util.List;
  */
 public interface GradientTransformation {
 
+    /**
+     * What this transformation is in a rule ({@code "adam"}, {@code "momentum"}, {@code "clip"}):
+     * its state's path segment inside a {@link Chain}, so that a checkpoint names roles and survives
+     * the renaming of a class. Part of the checkpoint format: changing one needs a migration
+     * ({@code dopt.io.CheckpointMigration}).
+     */
+    String role();
+
     /** Creates and registers this transformation's state for {@code params} under {@code prefix}. */
     void init(List<Param> params, StateTree state, String prefix);
 

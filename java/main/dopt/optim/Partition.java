@@ -23,14 +23,19 @@ public final class Partition implements GradientTransformation {
     /** The label of every other parameter (embeddings, norms, the head, biases), which those methods leave to full Adam. */
     public static final String OTHERS = "others";
 
+    private final String role;
     private final Function<Param, String> label;
     private final Map<String, GradientTransformation> rules;
     private GradientTransformation[] ruleOf;
     private List<List<Param>> groups;
 
-    /** {@code rules} by label, in the order they run; every label {@code label} gives must have one. */
-    public Partition(Function<Param, String> label, Map<String, GradientTransformation> rules) {
+    /**
+     * {@code rules} by label, in the order they run; every label {@code label} gives must have one.
+     * {@code role} names the whole (the method: {@code "frugal"}, {@code "galore"}, {@code "badam"}).
+     */
+    public Partition(String role, Function<Param, String> label, Map<String, GradientTransformation> rules) {
         if (rules.isEmpty()) throw new IllegalArgumentException("a partition needs at least one rule");
+        this.role = role;
         this.label = label;
         this.rules = new LinkedHashMap<>(rules);
     }
@@ -39,17 +44,20 @@ public final class Partition implements GradientTransformation {
      * The 2-D matrices to {@code matrices}, everything else to {@code others}: FRUGAL, GaLore and
      * BAdam, whose papers keep embeddings, norms, the output head and biases under Adam.
      */
-    public static Partition matricesAndOthers(GradientTransformation matrices, GradientTransformation others) {
+    public static Partition matricesAndOthers(String role, GradientTransformation matrices, GradientTransformation others) {
         Map<String, GradientTransformation> rules = new LinkedHashMap<>();
         rules.put(MATRICES, matrices);
         rules.put(OTHERS, others);
-        return new Partition(p -> isMatrix(p) ? MATRICES : OTHERS, rules);
+        return new Partition(role, p -> isMatrix(p) ? MATRICES : OTHERS, rules);
     }
 
     /** Whether {@code p} is a 2-D parameter of role MATRIX (a linear layer's weight). */
     public static boolean isMatrix(Param p) {
         return p.role() == Param.Role.MATRIX && p.shape().length == 2;
     }
+
+    @Override
+    public String role() { return role; }
 
     @Override
     public void init(List<Param> params, StateTree state, String prefix) {

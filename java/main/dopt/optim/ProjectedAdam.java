@@ -24,6 +24,9 @@ import java.util.function.IntBinaryOperator;
  */
 public final class ProjectedAdam implements GradientTransformation {
 
+    @Override
+    public String role() { return "projected"; }
+
     /** The rule applied to the residual g − P·Pᵀg. */
     public enum FreeRule { NONE, SIGN, SGD }
 

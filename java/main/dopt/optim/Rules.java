@@ -72,20 +72,20 @@ public final class Rules {
             case SVD, RANDOM -> ProjectedAdam.frugal(rho, projector == FrugalProjector.SVD ? Projector.Kind.SVD : Projector.Kind.RANDOM,
                     updateGap, free, freeScale, beta1, beta2, eps, seed);
         };
-        return List.of(Partition.matricesAndOthers(matrices, new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
+        return List.of(Partition.matricesAndOthers("frugal", matrices, new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 
     /** GaLore on the matrices, Adam on the other parameters, with decoupled weight decay on all parameters after it. */
     public static List<GradientTransformation> galore(int rank, int updateGap, double scale, double beta1, double beta2, double eps,
                                                       double weightDecay) {
-        return List.of(Partition.matricesAndOthers(ProjectedAdam.galore(rank, updateGap, scale, beta1, beta2, eps),
+        return List.of(Partition.matricesAndOthers("galore", ProjectedAdam.galore(rank, updateGap, scale, beta1, beta2, eps),
                 new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 
     /** BAdam on the matrices, Adam on the other parameters, with decoupled weight decay on all parameters after it. */
     public static List<GradientTransformation> badam(int switchEvery, boolean randomOrder, double beta1, double beta2, double eps,
                                                      double weightDecay, long seed) {
-        return List.of(Partition.matricesAndOthers(BlockAdam.badam(switchEvery, randomOrder, beta1, beta2, eps, seed),
+        return List.of(Partition.matricesAndOthers("badam", BlockAdam.badam(switchEvery, randomOrder, beta1, beta2, eps, seed),
                 new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 }

@@ -10,6 +10,9 @@ import java.util.List;
  * gradient and starts at {@code initialAccumulator}.
  */
 public final class ScaleByAdagrad implements GradientTransformation {
+
+    @Override
+    public String role() { return "adagrad"; }
     private final float eps, initial;
     private float[][] sum;
 

@@ -16,6 +16,9 @@ import java.util.List;
  * reweighted variant uses η = γ² (NamedRules sets that when {@code clip} is given).
  */
 public final class ScaleByAdagradDelay implements GradientTransformation {
+
+    @Override
+    public String role() { return "adagrad_delay"; }
     private final boolean norm;
     private final float b0, eta;
     private float[][] b;

@@ -15,6 +15,9 @@ import java.util.List;
  * moments, so the state tree (and with it every checkpoint) keeps holding the moments on the host.
  */
 public final class ScaleByAdam implements GradientTransformation {
+
+    @Override
+    public String role() { return "adam"; }
     private final float beta1, beta2, eps;
     private float[][] mu, nu;
     private long[] count;

@@ -16,6 +16,9 @@ import java.util.List;
  * its gradient by s and its direction by 1/s: the iterates of a GLM are invariant (tested).
  */
 public final class ScaleByKate implements GradientTransformation {
+
+    @Override
+    public String role() { return "kate"; }
     private final float eta, eps;
     private final boolean etaFromFirstGradient;
     private float[][] b2, m2, etas;

@@ -6,6 +6,9 @@ import java.util.List;
 
 /** Multiplies the direction by {@code −lr(step)}, turning it into the update to add to the parameters. */
 public final class ScaleByLearningRate implements GradientTransformation {
+
+    @Override
+    public String role() { return "lr"; }
     private final Schedule schedule;
 
     public ScaleByLearningRate(Schedule schedule) { this.schedule = schedule; }

@@ -24,6 +24,9 @@ import java.util.List;
  * draws come from this transformation's own generator, whose state is in the tree.
  */
 public final class ScaleByOasis implements GradientTransformation {
+
+    @Override
+    public String role() { return "oasis"; }
     private final float beta2, alpha;
     private final HessianVectorOracle hessian;
     private final long seed;

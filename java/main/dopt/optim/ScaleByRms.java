@@ -10,6 +10,9 @@ import java.util.List;
  * Adam's second moment, so local methods can average either preconditioner the same way.
  */
 public final class ScaleByRms implements GradientTransformation {
+
+    @Override
+    public String role() { return "rmsprop"; }
     private final float alpha, eps;
     private float[][] nu;
 

@@ -8,6 +8,9 @@ import java.util.List;
 /** signSGD's direction sign(g) (Bernstein et al. 2018), with sign(0) = 0 as {@code torch.sign}
  * ({@link Sign}: exactly {@code Math.signum}, vectorised). */
 public final class ScaleBySign implements GradientTransformation {
+
+    @Override
+    public String role() { return "sign"; }
     @Override public void init(List<Param> params, StateTree state, String prefix) { }
 
     @Override

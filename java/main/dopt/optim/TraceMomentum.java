@@ -9,6 +9,9 @@ import java.util.List;
  * PyTorch's b₁ = g₁), and the direction is b, or g + μ·b with Nesterov.
  */
 public final class TraceMomentum implements GradientTransformation {
+
+    @Override
+    public String role() { return "momentum"; }
     private final float momentum;
     private final boolean nesterov;
     private float[][] buf;

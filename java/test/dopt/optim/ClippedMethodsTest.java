@@ -120,7 +120,7 @@ class ClippedMethodsTest {
         StateTree tree = new StateTree();
         Optimizer o = new Optimizer("clipped-sstm", NamedRules.build("clipped-sstm", hp), Schedule.constant(1), List.of(p), tree);
         for (int s = 0; s < 2; s++) step(o, p, s + 1, grads[s]);
-        String prefix = "optim/0-ClippedSstm/";
+        String prefix = "optim/clipped_sstm/";
         for (String leaf : List.of("y/w", "z/w", "count", "A")) assertTrue(tree.contains(prefix + leaf), leaf + " in the tree");
         assertEquals(2L, tree.longs(prefix + "count")[0]);
 

@@ -23,7 +23,7 @@ class PartitionTest {
     @Test
     void eachGroupGetsItsOwnRuleAndStateUnderItsLabel() {
         List<Param> ps = params();
-        GradientTransformation p = Partition.matricesAndOthers(new ScaleBySign(), new ScaleByAdam(0.9, 0.999, 1e-8));
+        GradientTransformation p = Partition.matricesAndOthers("split", new ScaleBySign(), new ScaleByAdam(0.9, 0.999, 1e-8));
         StateTree st = new StateTree();
         p.init(ps, st, "optim");
         for (Param q : ps) java.util.Arrays.fill(q.grad(), -0.25f);
@@ -60,7 +60,7 @@ class PartitionTest {
     void aLabelWithoutARuleIsRefusedNamingTheParameter() {
         Map<String, GradientTransformation> rules = new LinkedHashMap<>();
         rules.put("matrices", new ScaleBySign());
-        Partition p = new Partition(q -> q.role() == Param.Role.MATRIX ? "matrices" : "rest", rules);
+        Partition p = new Partition("split", q -> q.role() == Param.Role.MATRIX ? "matrices" : "rest", rules);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.init(params(), new StateTree(), "optim"));
         assertTrue(e.getMessage().contains("b[3] BIAS") && e.getMessage().contains("'rest'"), e.getMessage());
     }
