@@ -37,9 +37,10 @@ public final class Checkpoint {
     public static final String FORMAT_ATTRIBUTE = "format";
     /**
      * The layout, root attribute {@code format_version}: 1 (the attribute absent) named optimizer
-     * state by Java class, 2 names it by role. Bumped with a migration when state paths change.
+     * state by Java class, 2 names it by role, 3 has FRUGAL's blocks projector by parameter count.
+     * Bumped with a migration when state paths or their meaning change.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final String VERSION_ATTRIBUTE = "format_version";
     public static final String CHECKSUM_ATTRIBUTE = "checksum_sha256";
     public static final String CREATED_ATTRIBUTE = "created";

@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  * method with a {@code matrices} and an {@code others} rule
  * ({@code optim/frugal/matrices/slot/0/mu}, {@code optim/frugal/others/nu/fc1.bias}).
  *
+ * <p>Version 3 changed FRUGAL's blocks projector: Adam runs on a window of round(ρ·N) of the N
+ * matrix coordinates instead of on round(ρ·#matrices) whole matrices, so a version-1 or -2
+ * checkpoint of FRUGAL with that projector is refused; BAdam's state is the same numbers under new
+ * names ({@code slot/0/mu} is {@code window/mu}; {@code slot_of_block} follows from the step).
+ *
  * <p>The tables below describe files already written: they are frozen, whatever the classes and
  * roles of today become.
  */
@@ -42,15 +47,31 @@ final class CheckpointMigration {
     private static final Pattern VERSION1_PART = Pattern.compile("(\\d+)-([A-Z][A-Za-z0-9]*)");
     private static final Pattern VERSION1_DENSE = Pattern.compile("dense/(mu/.+|nu/.+|count)");
 
+    private static final Pattern VERSION2_BADAM_SLOT = Pattern.compile("(.*\\bbadam/matrices)/slot/0/(mu|nu)");
+
     /** {@code tree} (read from {@code file}, of format {@code version}) in the current layout. */
     static StateTree toCurrent(StateTree tree, int version, Map<String, String> attributes, Path file) throws CheckpointException {
-        if (version != 1)
+        if (version < 1 || version > Checkpoint.VERSION)
             throw new CheckpointException("checkpoint " + file + " has format version " + version + ", which this dopt cannot read (it reads 1 to "
                     + Checkpoint.VERSION + ")");
         StateTree out = new StateTree();
-        for (Map.Entry<String, StateTree.Leaf> e : tree.leaves().entrySet())
-            put(out, fromVersion1(e.getKey(), attributes.get("optimizer"), file), e.getValue());
+        for (Map.Entry<String, StateTree.Leaf> e : tree.leaves().entrySet()) {
+            String path = version == 1 ? fromVersion1(e.getKey(), attributes.get("optimizer"), file) : e.getKey();
+            path = fromVersion2(path, version, file);
+            if (path != null) put(out, path, e.getValue());
+        }
         return out;
+    }
+
+    /** A version-2 path in version 3, or null where version 3 has no such leaf. */
+    static String fromVersion2(String path, int version, Path file) throws CheckpointException {
+        if (path.endsWith("frugal/matrices/slot_of_block"))
+            throw new CheckpointException("checkpoint " + file + " has format version " + version + " and holds '" + path + "', the state of "
+                    + "FRUGAL's blocks projector, which since format version 3 gives Adam round(rho*N) of the N matrix coordinates instead of "
+                    + "round(rho*#matrices) whole matrices: it cannot be carried over (resume it with the dopt that wrote it, or start again)");
+        if (path.endsWith("badam/matrices/slot_of_block")) return null;
+        Matcher slot = VERSION2_BADAM_SLOT.matcher(path);
+        return slot.matches() ? slot.group(1) + "/window/" + slot.group(2) : path;
     }
 
     /** A version-1 path in version 2: its first {@code <index>-<Class>} segment renamed, the rest as it was. */

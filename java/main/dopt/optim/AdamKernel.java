@@ -13,16 +13,27 @@ public final class AdamKernel {
      * the root as torch.optim.Adam.
      */
     public static void step(float[] g, float[] m, float[] v, float[] out, int n, float b1, float b2, float eps, long t) {
+        step(g, 0, m, v, 0, out, 0, n, b1, b2, eps, t);
+    }
+
+    /**
+     * As {@link #step(float[], float[], float[], float[], int, float, float, float, long)} over
+     * {@code n} entries from {@code gFrom} of g, {@code stateFrom} of m and v, {@code outFrom} of out
+     * (a window of a parameter whose moments cover only the window).
+     */
+    public static void step(float[] g, int gFrom, float[] m, float[] v, int stateFrom, float[] out, int outFrom, int n,
+                            float b1, float b2, float eps, long t) {
         double bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
         float stepScale = (float) (1 / bc1), bc2Sqrt = (float) Math.sqrt(bc2);
         float c1 = 1 - b1, c2 = 1 - b2;
         for (int j = 0; j < n; j++) {
-            float gj = g[j];
-            float mj = b1 * m[j] + c1 * gj;
-            float vj = b2 * v[j] + c2 * gj * gj;
-            m[j] = mj;
-            v[j] = vj;
-            out[j] = mj * stepScale / ((float) Math.sqrt(vj) / bc2Sqrt + eps);
+            float gj = g[gFrom + j];
+            int k = stateFrom + j;
+            float mj = b1 * m[k] + c1 * gj;
+            float vj = b2 * v[k] + c2 * gj * gj;
+            m[k] = mj;
+            v[k] = vj;
+            out[outFrom + j] = mj * stepScale / ((float) Math.sqrt(vj) / bc2Sqrt + eps);
         }
     }
 }

@@ -8,17 +8,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adam on a few whole blocks at a time, something cheaper on the rest: FRUGAL's {@code blocks}
- * projector and BAdam, over the matrices of a {@link Partition} (the other parameters are the
- * partition's other rule's).
+ * Adam on a window of the matrices that moves every {@code switchEvery} steps, something cheaper
+ * on the rest: FRUGAL's {@code blocks} projector and BAdam, over the matrices of a
+ * {@link Partition} (the other parameters are the partition's other rule's).
  *
- * <p>The blocks are the 2-D parameters it is given. Every {@code switchEvery} steps the next
- * {@code active} of them get Adam, with moments and step counter restarted; the others get the
- * state-free rule: sign (FRUGAL, Zmushko et al. 2024: "round(ρ·#matrices) whole linear weight
- * matrices get Adam and the rest signSGD"), plain SGD, or nothing at all (BAdam, Luo et al. 2024:
- * inactive blocks are frozen). Order: {@code descending} walks the blocks from the last to the
- * first (BAdam's default), {@code random} draws a new permutation per sweep. Adam's moments live
- * in {@code active} slots sized for the largest block.
+ * <p>The matrices it is given are laid end to end, each row-major, in the walk's order:
+ * {@code descending} from the last matrix to the first (BAdam's default), or {@code random}, a new
+ * permutation per sweep. A sweep cuts the walk into consecutive windows; every {@code switchEvery}
+ * steps the next window gets Adam, with moments and step counter restarted, and every other
+ * coordinate gets the state-free rule: sign (FRUGAL, Zmushko et al. 2024), plain SGD, or nothing
+ * at all (BAdam, Luo et al. 2024: inactive blocks are frozen).
+ * <ul>
+ *   <li>FRUGAL: windows of B = round(ρ·N) coordinates, N the matrices' parameter count (the last
+ *   window of a sweep may be shorter), so Adam's state is ρ of full Adam's on the matrices
+ *   whatever their sizes. Where the matrices are of one size and ρ·#matrices is whole, a window
+ *   is round(ρ·#matrices) whole matrices, the paper's selection ("round(ρ·#matrices) whole linear
+ *   weight matrices get Adam and the rest signSGD").</li>
+ *   <li>BAdam: each window is one whole matrix; the moments are sized for the largest.</li>
+ * </ul>
+ * Which window is active follows from the step counter and the walk's order, both in the state.
  */
 public final class BlockAdam implements GradientTransformation {
 
@@ -27,7 +35,8 @@ public final class BlockAdam implements GradientTransformation {
 
     public enum Free { SIGN, SGD, FROZEN }
 
-    private final java.util.function.IntUnaryOperator activeFor;
+    /** FRUGAL's budget ρ, or NaN: one whole matrix per window (BAdam). */
+    private final double rho;
     private final int switchEvery;
     private final boolean randomOrder;
     private final Free free;
@@ -35,18 +44,18 @@ public final class BlockAdam implements GradientTransformation {
     private final long seed;
 
     private final List<Param> blocks = new ArrayList<>();
-    private int active;
-    private float[][] slotMu, slotNu;
-    private long[] slotOf;      // block index → slot, or −1
+    private long total, budget;
+    private int windowsPerSweep;
+    private long[] start;       // block index → where it begins in this sweep's walk
+    private float[] mu, nu;     // the window's moments, from the window's first coordinate
     private long[] order, step, count;
     private Rng rng;
     private long stateBytes;
 
-    /** {@code activeFor} maps the number of blocks to how many are under Adam at once. */
-    private BlockAdam(java.util.function.IntUnaryOperator activeFor, int switchEvery, boolean randomOrder, Free free, double freeScale,
+    private BlockAdam(double rho, int switchEvery, boolean randomOrder, Free free, double freeScale,
                       double beta1, double beta2, double eps, long seed) {
         if (switchEvery < 1) throw new IllegalArgumentException("switch interval must be >= 1: " + switchEvery);
-        this.activeFor = activeFor;
+        this.rho = rho;
         this.switchEvery = switchEvery;
         this.randomOrder = randomOrder;
         this.free = free;
@@ -57,11 +66,11 @@ public final class BlockAdam implements GradientTransformation {
         this.seed = seed;
     }
 
-    /** FRUGAL with the blocks projector: round(ρ·#matrices) matrices under Adam, the rest under {@code free}. */
+    /** FRUGAL with the blocks projector: windows of round(ρ·N) of the N matrix coordinates under Adam, the rest under {@code free}. */
     public static BlockAdam frugal(double rho, int updateGap, boolean randomOrder, Free free, double freeScale,
                                    double beta1, double beta2, double eps, long seed) {
         if (!(rho >= 0 && rho <= 1)) throw new IllegalArgumentException("rho must be in [0, 1]: " + rho);
-        return new BlockAdam(nb -> (int) Math.round(rho * nb), updateGap, randomOrder, free, freeScale, beta1, beta2, eps, seed);
+        return new BlockAdam(rho, updateGap, randomOrder, free, freeScale, beta1, beta2, eps, seed);
     }
 
     /**
@@ -71,8 +80,10 @@ public final class BlockAdam implements GradientTransformation {
      * {@link Partition}'s other rule.
      */
     public static BlockAdam badam(int switchEvery, boolean randomOrder, double beta1, double beta2, double eps, long seed) {
-        return new BlockAdam(nb -> Math.min(1, nb), switchEvery, randomOrder, Free.FROZEN, 0, beta1, beta2, eps, seed);
+        return new BlockAdam(Double.NaN, switchEvery, randomOrder, Free.FROZEN, 0, beta1, beta2, eps, seed);
     }
+
+    private boolean wholeBlocks() { return Double.isNaN(rho); }
 
     @Override
     public void init(List<Param> params, StateTree state, String prefix) {
@@ -82,74 +93,84 @@ public final class BlockAdam implements GradientTransformation {
             blocks.add(p);
         }
         int nb = blocks.size();
-        active = activeFor.applyAsInt(nb);
-        int largest = 1;
-        for (Param p : blocks) largest = Math.max(largest, p.size());
-        slotMu = new float[active][];
-        slotNu = new float[active][];
-        for (int s = 0; s < active; s++) {
-            slotMu[s] = state.putFloats(prefix + "/slot/" + s + "/mu", new float[largest]);
-            slotNu[s] = state.putFloats(prefix + "/slot/" + s + "/nu", new float[largest]);
-            stateBytes += 8L * largest;
+        long largest = 0;
+        for (Param p : blocks) {
+            total += p.size();
+            largest = Math.max(largest, p.size());
         }
-        slotOf = state.putLongs(prefix + "/slot_of_block", new long[Math.max(1, nb)]);
-        java.util.Arrays.fill(slotOf, -1);
+        budget = wholeBlocks() ? largest : Math.round(rho * total);
+        windowsPerSweep = wholeBlocks() ? Math.max(1, nb) : budget == 0 ? 1 : (int) ((total + budget - 1) / budget);
+        int capacity = (int) budget;
+        mu = state.putFloats(prefix + "/window/mu", new float[Math.max(1, capacity)]);
+        nu = state.putFloats(prefix + "/window/nu", new float[Math.max(1, capacity)]);
         order = state.putLongs(prefix + "/order", new long[Math.max(1, nb)]);
         for (int i = 0; i < nb; i++) order[i] = nb - 1 - i; // descending: last block first
+        start = new long[nb];
         step = state.putLongs(prefix + "/step", 0L);
         count = state.putLongs(prefix + "/count", 0L);
         rng = new Rng(seed);
         state.putLongs(prefix + "/rng", rng.state());
-        stateBytes += 8L * (2 * Math.max(1, nb) + 2) + 32;
+        stateBytes = 8L * capacity + 8L * (Math.max(1, nb) + 2) + 32;
     }
 
-    /** Indices of the blocks under Adam for the sweep position after {@code switches} switches. */
-    private void select(long switches) {
-        int nb = blocks.size();
-        java.util.Arrays.fill(slotOf, -1);
-        if (active == 0 || nb == 0) return;
-        long first = switches * active;
-        if (randomOrder && first % nb < active) {
-            // a new sweep: a fresh permutation
-            for (int i = nb - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                long t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        for (int s = 0; s < active; s++) {
-            int b = (int) order[(int) ((first + s) % nb)];
-            slotOf[b] = s;
-            java.util.Arrays.fill(slotMu[s], 0f);
-            java.util.Arrays.fill(slotNu[s], 0f);
+    /** A new random permutation of the walk (Fisher–Yates with the rule's own RNG, saved with it). */
+    private void shuffle() {
+        for (int i = blocks.size() - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            long t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
     }
 
     @Override
     public void update(List<Param> params, long globalStep) {
         long s = ++step[0];
+        long switches = (s - 1) / switchEvery;
+        int window = (int) (switches % windowsPerSweep);
         if ((s - 1) % switchEvery == 0) {
-            select((s - 1) / switchEvery);
+            if (randomOrder && window == 0) shuffle();
+            java.util.Arrays.fill(mu, 0f);
+            java.util.Arrays.fill(nu, 0f);
             count[0] = 0;
         }
         long t = ++count[0];
+        long at = 0;
+        for (int k = 0; k < blocks.size(); k++) {
+            int b = (int) order[k];
+            start[b] = at;
+            at += blocks.get(b).size();
+        }
+        long lo, hi;
+        if (wholeBlocks()) {
+            lo = blocks.isEmpty() ? 0 : start[(int) order[window]];
+            hi = blocks.isEmpty() ? 0 : lo + blocks.get((int) order[window]).size();
+        } else {
+            lo = Math.min(total, window * budget);
+            hi = Math.min(total, lo + budget);
+        }
         for (int b = 0; b < blocks.size(); b++) {
             float[] g = blocks.get(b).grad();
-            int slot = (int) slotOf[b];
-            if (slot >= 0) {
-                AdamKernel.step(g, slotMu[slot], slotNu[slot], g, g.length, beta1, beta2, eps, t);
-            } else {
-                switch (free) {
-                    case SIGN -> Sign.scaledSignum(g, 0, g.length, freeScale); // freeScale · Math.signum(g[j])
-                    case SGD -> { for (int j = 0; j < g.length; j++) g[j] *= freeScale; }
-                    case FROZEN -> java.util.Arrays.fill(g, 0f);
-                }
-            }
+            // the part of this block inside the window, in the block's own coordinates
+            int from = (int) Math.max(0, Math.min(g.length, lo - start[b]));
+            int to = (int) Math.max(from, Math.min(g.length, hi - start[b]));
+            if (to > from)
+                AdamKernel.step(g, from, mu, nu, (int) (start[b] + from - lo), g, from, to - from, beta1, beta2, eps, t);
+            freeRule(g, 0, from);
+            freeRule(g, to, g.length);
         }
     }
 
-    /** None: the slots' second moments are restarted at every switch, so averaging them across ranks means nothing. */
+    private void freeRule(float[] g, int from, int to) {
+        if (from >= to) return;
+        switch (free) {
+            case SIGN -> Sign.scaledSignum(g, from, to, freeScale); // freeScale · Math.signum(g[j])
+            case SGD -> { for (int j = from; j < to; j++) g[j] *= freeScale; }
+            case FROZEN -> java.util.Arrays.fill(g, from, to, 0f);
+        }
+    }
+
+    /** None: the window's second moments are restarted at every switch, so averaging them across ranks means nothing. */
     @Override
     public List<float[]> preconditionerState() { return List.of(); }
 

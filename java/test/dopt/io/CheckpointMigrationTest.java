@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoints of format version 1 (state named by Java class; java/test-resources/dopt/io/format1,
- * whose README gives the jobs) still resume, bit for bit, or are refused naming their version.
+ * whose README gives the jobs) still resume, bit for bit, or are refused naming their version
+ * (FRUGAL's blocks projector, whose state means something else since format version 3).
  */
 class CheckpointMigrationTest {
     @TempDir Path dir;
@@ -79,11 +80,19 @@ class CheckpointMigrationTest {
     }
 
     @Test
-    void aFrugalBlocksCheckpointOfFormatOneResumesBitForBit() throws Exception {
-        resumesBitForBit("frugal", """
-            {"name": "frugal", "model": {"hidden": [8, 8]}, "data": {"batch_size": 16}, "optimizer": {"name": "frugal", "lr": 0.002,
-             "rho": 0.5, "projector": "blocks", "update_gap": 4}, "steps": 20, "seed": 3, "eval_every": 0,
-             "checkpoint": {"every": 10, "keep": 2}}""");
+    void aFrugalBlocksCheckpointOfFormatOneIsRefusedNamingItsVersion() throws Exception {
+        // format 3 gives FRUGAL's blocks projector a window of round(ρ·N) coordinates: its old slots mean something else
+        Path ten = resource("frugal/ckpt-000010.h5");
+        String m = assertThrows(CheckpointException.class, () -> Checkpoint.read(ten)).getMessage();
+        assertTrue(m.contains("format version 1") && m.contains("'optim/frugal/matrices/slot_of_block'") && m.contains("FRUGAL"), m);
+    }
+
+    @Test
+    void badamStateOfFormatTwoIsRenamed() throws Exception {
+        assertEquals("ranks/1/optim/badam/matrices/window/nu",
+                CheckpointMigration.fromVersion2("ranks/1/optim/badam/matrices/slot/0/nu", 2, NOWHERE));
+        assertEquals(null, CheckpointMigration.fromVersion2("optim/badam/matrices/slot_of_block", 2, NOWHERE), "it follows from the step");
+        assertEquals("optim/adam/mu/w", CheckpointMigration.fromVersion2("optim/adam/mu/w", 2, NOWHERE));
     }
 
     @Test
@@ -108,7 +117,7 @@ class CheckpointMigrationTest {
                 () -> CheckpointMigration.fromVersion1("optim/0-BlockAdam/step", null, NOWHERE)).getMessage();
         assertTrue(owner.contains("format version 1") && owner.contains("not recorded"), owner);
         String newer = assertThrows(CheckpointException.class,
-                () -> CheckpointMigration.toCurrent(new StateTree(), 3, Map.of(), NOWHERE)).getMessage();
-        assertTrue(newer.contains("format version 3"), newer);
+                () -> CheckpointMigration.toCurrent(new StateTree(), Checkpoint.VERSION + 1, Map.of(), NOWHERE)).getMessage();
+        assertTrue(newer.contains("format version " + (Checkpoint.VERSION + 1)), newer);
     }
 }

@@ -44,7 +44,7 @@ class CheckpointTest {
         for (Map.Entry<String, String> e : attrs(100).entrySet())
             assertEquals(e.getValue(), loaded.attributes().get(e.getKey()), "attribute " + e.getKey());
         assertEquals(Checkpoint.FORMAT, loaded.attributes().get("format"));
-        assertEquals("2", loaded.attributes().get("format_version"));
+        assertEquals(Integer.toString(Checkpoint.VERSION), loaded.attributes().get("format_version"));
         assertEquals(StateChecksum.sha256(tree), loaded.attributes().get("checksum_sha256"));
         assertNotNull(Instant.parse(loaded.attributes().get("created")));
         assertEquals(Set.of("step", "job_name", "job", "format", "format_version", "checksum_sha256", "created"), loaded.attributes().keySet(),

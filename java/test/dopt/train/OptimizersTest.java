@@ -138,4 +138,28 @@ class OptimizersTest {
         assertEquals(1e-3, job("{\"name\": \"kate\", \"eps\": null}").optimizer.epsOrDefault());
         assertTrue(JobFile.toJson(job("{\"name\": \"kate\"}")).contains("\"eps\" : 0.001"));
     }
+
+    /**
+     * jobs/sweeps/frugal-rho.json compares FRUGAL's memory budgets on the demo MLP: each ρ must keep
+     * ρ of Adam's state on the matrices. When the blocks projector took round(ρ·#matrices) whole
+     * matrices, ρ 0 and 0.125 kept the same state, and so did 0.25 and 0.5.
+     */
+    @Test
+    void theFrugalRhoSweepKeepsRhoOfAdamsMatrixStateAtEachPoint() throws Exception {
+        java.nio.file.Path repo = java.nio.file.Path.of("").toAbsolutePath();
+        dopt.sweep.Sweep sweep = dopt.sweep.SweepFile.read(repo.resolve("jobs/sweeps/frugal-rho.json"), repo);
+        java.util.Map<Double, Long> bytesByRho = new java.util.TreeMap<>();
+        long matrixCoordinates = 0;
+        for (dopt.sweep.Point point : dopt.sweep.Expansion.expand(sweep)) {
+            Job j = JobFile.parse(point.job().toString(), point.id());
+            List<Param> ps = new dopt.nn.Mlp(784, j.model.hidden.stream().mapToInt(Integer::intValue).toArray(), 10, 1).params();
+            matrixCoordinates = 0;
+            for (Param p : ps) if (dopt.optim.Partition.isMatrix(p)) matrixCoordinates += p.size();
+            bytesByRho.put(j.optimizer.rho, Optimizers.build(j, ps, new StateTree(), "optim", null).stateBytes());
+        }
+        assertEquals(5, bytesByRho.size(), "five budgets: " + bytesByRho.keySet());
+        long none = bytesByRho.get(0.0);
+        for (java.util.Map.Entry<Double, Long> e : bytesByRho.entrySet())
+            assertEquals(8L * Math.round(e.getKey() * matrixCoordinates), e.getValue() - none, "rho " + e.getKey() + ": Adam's two moments on rho of the matrices");
+    }
 }
