@@ -55,16 +55,17 @@ public final class CompressedTrainingReport {
         Job job = JobFile.read(jobFile);
         dopt.io.RunSummary s = dopt.io.RunSummary.read(dopt.io.RunFolder.summary(dir));
         var trace = Trace.read(dopt.io.RunFolder.trace(dir));
-        float[][] bytes = trace.get("bytes_sent"), compute = trace.get("compute_ms"), comm = trace.get("comm_ms");
-        double sum = 0;
+        long[][] bytes = trace.counts("bytes_sent");
+        float[][] compute = trace.floats("compute_ms"), comm = trace.floats("comm_ms");
+        long sum = 0;
         int cells = 0;
-        for (float[] step : bytes) for (float b : step) { sum += b; cells++; }
+        for (long[] step : bytes) for (long b : step) { sum += b; cells++; }
         float[][] step = new float[compute.length][];
         for (int i = 0; i < step.length; i++) {
             step[i] = new float[compute[i].length];
             for (int r = 0; r < step[i].length; r++) step[i][r] = compute[i][r] + comm[i][r];
         }
-        return new Row(label, pairing, job, s.ranks(), sum / cells, 1000 / s.stepsPerSecond(), medianOfRankMeans(step), medianOfRankMeans(compute),
+        return new Row(label, pairing, job, s.ranks(), (double) sum / cells, 1000 / s.stepsPerSecond(), medianOfRankMeans(step), medianOfRankMeans(compute),
                 medianOfRankMeans(comm), 100 * s.testAccuracy(), s.testLoss(), s.finalTrainLoss(), load);
     }
 

@@ -1,11 +1,11 @@
 package dopt.cli;
 
 import dopt.io.Trace;
+import dopt.io.TraceData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -44,23 +44,23 @@ final class CompareCommand implements Callable<Integer> {
                 String label = eq > 0 ? spec.substring(0, eq) : spec;
                 Path p = Path.of(eq > 0 ? spec.substring(eq + 1) : spec);
                 if (!p.toString().endsWith(".h5")) p = p.resolve("trace.h5");
-                Map<String, float[][]> t = Trace.read(p);
-                float[][] m = t.get(metric);
-                if (m == null) throw new IllegalArgumentException(p + " has no metric '" + metric + "'; it has " + t.keySet());
+                TraceData t = Trace.read(p);
+                double[][] m = t.values(metric);
+                if (m == null) throw new IllegalArgumentException(p + " has no metric '" + metric + "'; it has " + t.names());
                 List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
                 double best = Double.POSITIVE_INFINITY, last = Double.NaN;
                 for (int s = 0; s < m.length; s++) {
                     double mean = 0;
-                    for (float v : m[s]) mean += v / m[s].length;
+                    for (double v : m[s]) mean += v / m[s].length;
                     if (Double.isNaN(mean)) continue; // local methods trace the mean loss only at model averages
-                    xs.add(s + 1.0);
+                    xs.add((double) t.steps()[s]);
                     ys.add(Math.max(mean, 1e-12));
                     best = Math.min(best, mean);
                     last = mean;
                 }
                 chart.addSeries(label, xs, ys).setMarker(SeriesMarkers.NONE);
                 rows.add(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.2f | %.0f |", label, m.length, last, best,
-                        mean(t.get("compute_ms")) + mean(t.get("comm_ms")), mean(t.get("bytes_sent"))));
+                        mean(t.values("compute_ms")) + mean(t.values("comm_ms")), mean(t.values("bytes_sent"))));
             }
             BitmapEncoder.saveBitmap(chart, out.toString(), BitmapEncoder.BitmapFormat.PNG);
             rows.forEach(System.out::println);
@@ -73,11 +73,11 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private static double mean(float[][] m) {
+    private static double mean(double[][] m) {
         if (m == null || m.length == 0) return Double.NaN;
         double s = 0;
         int n = 0;
-        for (float[] row : m) for (float v : row) { s += v; n++; }
+        for (double[] row : m) for (double v : row) { s += v; n++; }
         return s / n;
     }
 }

@@ -57,42 +57,61 @@ public final class Checkpoint {
 
     /**
      * A checkpoint read back: the state tree in its original insertion order, and every root
-     * attribute as text (the caller's plus {@code format}, {@code checksum_sha256}, {@code created}).
+     * attribute (the caller's plus {@code format}, {@code checksum_sha256}, {@code created}).
+     *
+     * @param attributes each attribute as text, numbers as Java prints them ("300"), whether the
+     *                   file holds them as numbers or, written before attributes were typed, as text
+     * @param values     each attribute as stored: String, Long (int64) or Double (float64)
      */
-    public record Loaded(StateTree tree, Map<String, String> attributes) {}
+    public record Loaded(StateTree tree, Map<String, String> attributes, Map<String, Object> values) {
+        /** A whole-number attribute, stored as int64 or (older files) as decimal text; null if absent. */
+        public Long longValue(String name) {
+            Object v = values.get(name);
+            if (v == null) return null;
+            if (v instanceof Long l) return l;
+            try {
+                return Long.parseLong(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("checkpoint attribute '" + name + "' is not a whole number: " + v, e);
+            }
+        }
+    }
 
     /**
      * Writes {@code tree} to {@code file} atomically, replacing any file there. The tree's float
      * buffers are read while the file is written, so they must not change until this returns.
      *
-     * @param attributes extra root attributes, e.g. "step" and "job_name"; must not use the
-     *                   reserved names format, checksum_sha256, created
+     * @param attributes extra root attributes, e.g. "step" (a Long) and "job_name" (a String):
+     *                   Strings are written as UTF-8 text, Long and Integer as int64, Double and
+     *                   Float as float64; must not use the reserved names format, checksum_sha256, created
      * @throws IOException naming {@code file} if it cannot be written; no temporary file is left
      *                     behind and whatever was at {@code file} before is unchanged
      * @throws IllegalArgumentException if {@code attributes} uses a reserved name
      */
-    public static void write(StateTree tree, Path file, Map<String, String> attributes) throws IOException {
+    public static void write(StateTree tree, Path file, Map<String, ?> attributes) throws IOException {
         write(tree, file, attributes, PART_ELEMENTS);
     }
 
     /** As {@link #write(StateTree, Path, Map)}, with tests choosing when a leaf is split into parts. */
-    static void write(StateTree tree, Path file, Map<String, String> attributes, int partElements) throws IOException {
+    static void write(StateTree tree, Path file, Map<String, ?> attributes, int partElements) throws IOException {
         Objects.requireNonNull(tree, "tree");
-        Map<String, String> extra = attributes == null ? Map.of() : attributes;
+        Map<String, ?> extra = attributes == null ? Map.of() : attributes;
         for (String key : extra.keySet())
             if (RESERVED.contains(key))
                 throw new IllegalArgumentException("checkpoint attribute '" + key + "' is reserved; reserved names are " + RESERVED);
-        HdfFiles.writeAtomically(file, "checkpoint", out -> {
+        try {
             TreeLayout.check(tree); // before hashing, which may take seconds
-            Map<String, String> root = new LinkedHashMap<>();
-            root.put(FORMAT_ATTRIBUTE, FORMAT);
-            root.put(VERSION_ATTRIBUTE, Integer.toString(VERSION));
-            root.put(CHECKSUM_ATTRIBUTE, StateChecksum.sha256(tree));
-            root.put(CREATED_ATTRIBUTE, Instant.now().toString());
-            root.putAll(extra);
-            HdfFiles.putRootAttributes(out, root);
-            TreeLayout.write(out, tree, partElements);
-        });
+        } catch (IOException e) {
+            throw new IOException("cannot write checkpoint " + file.toAbsolutePath().normalize() + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put(FORMAT_ATTRIBUTE, FORMAT);
+        root.put(VERSION_ATTRIBUTE, (long) VERSION);
+        // the checksum covers the tree only: attributes may change type or text without touching it
+        root.put(CHECKSUM_ATTRIBUTE, StateChecksum.sha256(tree));
+        root.put(CREATED_ATTRIBUTE, Instant.now().toString());
+        root.putAll(extra);
+        HdfFiles.writeAtomically(file, "checkpoint", root, (out, text) -> TreeLayout.write(out, tree, partElements));
     }
 
     /**
@@ -111,7 +130,8 @@ public final class Checkpoint {
             throw new CheckpointException(e.getMessage(), e);
         }
         try (h) {
-            Map<String, String> attributes = HdfFiles.rootAttributes(h);
+            Map<String, Object> values = HdfFiles.rootAttributes(h);
+            Map<String, String> attributes = HdfFiles.asText(values);
             String format = attributes.get(FORMAT_ATTRIBUTE);
             if (format == null)
                 throw new CheckpointException("checkpoint " + file + " has no '" + FORMAT_ATTRIBUTE + "' attribute: it is HDF5 but not a dopt checkpoint");
@@ -126,7 +146,7 @@ public final class Checkpoint {
                         + ", computed " + computed + ")");
             int version = version(attributes, file);
             if (version != VERSION) tree = CheckpointMigration.toCurrent(tree, version, attributes, file);
-            return new Loaded(tree, Collections.unmodifiableMap(attributes));
+            return new Loaded(tree, Collections.unmodifiableMap(attributes), Collections.unmodifiableMap(values));
         } catch (TreeLayout.BadLayout e) {
             throw new CheckpointException("checkpoint " + file + " is not a valid dopt checkpoint: " + e.getMessage(), e);
         } catch (RuntimeException e) {

@@ -6,7 +6,6 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.api.WritableGroup;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -16,7 +15,6 @@ import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,30 +26,28 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What checkpoints and traces share: writing a whole HDF5 file atomically, opening one with errors
- * that say what is wrong with the file, and reading attributes as text.
+ * that say what is wrong with the file, and writing and reading typed root attributes.
  */
 final class HdfFiles {
     /** jhdf stamps every file it writes with this root attribute; it is not ours to report. */
     static final String JHDF_STAMP = "_jHDF";
 
-    /** Root group holding attribute values too long to be attributes (see {@link #putRootAttributes}). */
-    static final String LONG_ATTRIBUTES = "dopt_attributes";
-
     /**
-     * Longest attribute value written as an attribute. jhdf 0.13 keeps every attribute in the
-     * object header and silently writes an unreadable file (for jhdf, h5py and h5dump alike) once
-     * one string attribute passes about 59 KB; 16 KiB leaves a wide margin.
+     * Root group in which files written before attributes were typed kept attribute values over
+     * 16 KiB as scalar string datasets: jhdf's fixed-length attributes live in the object header,
+     * which jhdf 0.13 silently made unreadable past about 59 KB. Variable-length text keeps only
+     * 16 bytes per value in the header, so nothing is written here any more; it is still read.
      */
-    static final int MAX_ATTRIBUTE_BYTES = 16 * 1024;
+    static final String LONG_ATTRIBUTES = "dopt_attributes";
 
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
     private HdfFiles() {}
 
-    /** Fills a file that jhdf writes in one go when it is closed. */
+    /** Fills a file that jhdf writes in one go when it is closed; {@code text} adds attributes that h5py reads as str. */
     @FunctionalInterface
     interface Body {
-        void fill(WritableHdfFile out) throws IOException;
+        void fill(WritableHdfFile out, TextAttributes text) throws IOException;
     }
 
     /**
@@ -59,10 +55,11 @@ final class HdfFiles {
      * writes a temporary file in the same directory (a rename is atomic only within one file
      * system), which is forced to disk before it is renamed over {@code file}.
      *
-     * @param noun what the file is, for the error message ("checkpoint", "trace")
+     * @param noun           what the file is, for the error message ("checkpoint", "trace")
+     * @param rootAttributes the root group's attributes, see {@link #putRootAttributes}
      * @throws IOException naming {@code file} if anything fails; the temporary file is gone then
      */
-    static void writeAtomically(Path file, String noun, Body body) throws IOException {
+    static void writeAtomically(Path file, String noun, Map<String, ?> rootAttributes, Body body) throws IOException {
         Path target = file.toAbsolutePath().normalize();
         Path dir = target.getParent();
         // a fresh name every time: jhdf opens without TRUNCATE_EXISTING, so a leftover file of the
@@ -72,9 +69,12 @@ final class HdfFiles {
         boolean moved = false;
         try {
             Files.createDirectories(dir);
+            TextAttributes text;
             try (WritableHdfFile out = HdfFile.write(tmp)) {
-                body.fill(out);
+                text = putRootAttributes(out, rootAttributes);
+                body.fill(out, text);
             }
+            text.finish(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -201,42 +201,56 @@ final class HdfFiles {
     }
 
     /**
-     * Writes text attributes on the root; a value over {@link #MAX_ATTRIBUTE_BYTES} becomes the
-     * scalar string dataset {@code /dopt_attributes/<name>} instead, which {@link #rootAttributes}
-     * merges back.
+     * Writes the root attributes by type, as h5py users expect them: a String as a variable-length
+     * UTF-8 string (h5py: {@code str}), a Long or Integer as int64, a Double or Float as float64.
      */
-    static void putRootAttributes(WritableHdfFile out, Map<String, String> attributes) throws IOException {
-        WritableGroup spill = null;
-        for (Map.Entry<String, String> e : attributes.entrySet()) {
-            String name = e.getKey(), value = e.getValue();
-            if (value == null) throw new IOException("attribute '" + name + "' has no value");
-            if (value.indexOf('\0') >= 0) throw new IOException("attribute '" + name + "' contains a NUL character, which an HDF5 string cannot hold");
-            if (value.getBytes(StandardCharsets.UTF_8).length <= MAX_ATTRIBUTE_BYTES) {
-                out.putAttribute(name, value);
-                continue;
+    private static TextAttributes putRootAttributes(WritableHdfFile out, Map<String, ?> attributes) throws IOException {
+        TextAttributes text = new TextAttributes();
+        for (Map.Entry<String, ?> e : attributes.entrySet()) {
+            String name = e.getKey();
+            Object value = e.getValue();
+            if (name.isBlank()) throw new IOException("attribute names must not be blank");
+            if (value instanceof String s) {
+                if (s.indexOf('\0') >= 0) throw new IOException("attribute '" + name + "' contains a NUL character, which an HDF5 string cannot hold");
+                text.put(out, name, s);
+            } else if (value instanceof Long || value instanceof Integer) {
+                out.putAttribute(name, ((Number) value).longValue());
+            } else if (value instanceof Double || value instanceof Float) {
+                out.putAttribute(name, ((Number) value).doubleValue());
+            } else {
+                throw new IOException("attribute '" + name + "' must be text, a whole number or a real number, not "
+                        + (value == null ? "null" : value.getClass().getSimpleName()));
             }
-            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals(".."))
-                throw new IOException("attribute '" + name + "' is too long to be an attribute and cannot name a dataset");
-            if (spill == null) spill = out.putGroup(LONG_ATTRIBUTES);
-            spill.putDataset(name, value);
         }
+        return text;
     }
 
-    /** The root's text attributes, including those {@link #putRootAttributes} had to store as datasets. */
-    static Map<String, String> rootAttributes(HdfFile h) {
-        Map<String, String> out = textAttributes(h);
+    /**
+     * The root's attributes as written: text as String, integers as Long, reals as Double. Files
+     * written before attributes were typed hold every value as text, and their values too long for
+     * an attribute as scalar strings under {@code /dopt_attributes}; those are merged back.
+     */
+    static Map<String, Object> rootAttributes(HdfFile h) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Attribute> e : h.getAttributes().entrySet())
+            if (!e.getKey().equals(JHDF_STAMP)) out.put(e.getKey(), typed(e.getValue().getData()));
         if (h.getChildren().get(LONG_ATTRIBUTES) instanceof Group spill)
             for (Node n : spill)
                 if (n instanceof Dataset d && d.getDataFlat() instanceof String[] s && s.length == 1) out.put(n.getName(), s[0]);
         return out;
     }
 
-    /** Every attribute of {@code node} as text, in the order jhdf returns them, without jhdf's stamp. */
-    static Map<String, String> textAttributes(Node node) {
+    /** Attribute values as text, numbers as Java prints them ("300", "0.001"): what readers of older files saw. */
+    static Map<String, String> asText(Map<String, Object> attributes) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Attribute> e : node.getAttributes().entrySet())
-            if (!e.getKey().equals(JHDF_STAMP)) out.put(e.getKey(), text(e.getValue().getData()));
+        attributes.forEach((k, v) -> out.put(k, text(v)));
         return out;
+    }
+
+    private static Object typed(Object data) {
+        if (data instanceof Byte || data instanceof Short || data instanceof Integer) return ((Number) data).longValue();
+        if (data instanceof Float f) return f.doubleValue();
+        return data instanceof Long || data instanceof Double || data instanceof String ? data : text(data);
     }
 
     /** One attribute as text, or null if {@code node} has none of that name. */

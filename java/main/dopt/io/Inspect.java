@@ -37,23 +37,25 @@ public final class Inspect {
         StringBuilder out = new StringBuilder();
         boolean checkpoint;
         try (HdfFile h = HdfFiles.open(file, "file")) {
-            Map<String, String> attributes = HdfFiles.rootAttributes(h);
+            Map<String, Object> values = HdfFiles.rootAttributes(h);
+            Map<String, String> attributes = HdfFiles.asText(values);
             String format = attributes.getOrDefault(Checkpoint.FORMAT_ATTRIBUTE, "");
             checkpoint = format.equals(Checkpoint.FORMAT);
             String kind = checkpoint ? "dopt checkpoint"
-                    : format.equals(Trace.FORMAT) ? "dopt trace" : "HDF5 file";
+                    : Trace.FORMATS.contains(format) ? "dopt trace" : "HDF5 file";
             out.append(file).append('\n');
             out.append(String.format(Locale.ROOT, "  %s, %,d bytes%n", kind, Files.size(file)));
             out.append("attributes:\n");
             attributes.keySet().stream().sorted().forEach(k ->
-                    out.append("  ").append(k).append(" = ").append(shown(k, attributes.get(k))).append('\n'));
+                    out.append("  ").append(k).append(" = ").append(shown(k, attributes.get(k)))
+                            .append(values.get(k) instanceof String ? "" : values.get(k) instanceof Long ? "  (int64)" : "  (float64)").append('\n'));
             out.append("datasets:\n");
             try {
                 for (String line : datasets(h)) out.append("  ").append(line).append('\n');
             } catch (RuntimeException e) {
                 throw new IOException(HdfFiles.unreadable(file, "file", HdfFiles.reason(e)), e);
             }
-            if (kind.equals("dopt trace")) metrics(Trace.metrics(h, file), out);
+            if (kind.equals("dopt trace")) metrics(Trace.read(h, file), out);
         }
         // verified after closing: reading the checkpoint opens the file again
         if (checkpoint) out.append(verification(file));
@@ -107,31 +109,39 @@ public final class Inspect {
         }
     }
 
-    private static void metrics(List<Trace.Metric> metrics, StringBuilder out) {
+    private static void metrics(TraceData trace, StringBuilder out) {
         out.append("metrics (at the last step, across ranks):\n");
-        for (Trace.Metric m : metrics) {
-            float[][] v = m.values();
+        for (Map.Entry<String, TraceData.Metric> e : trace.metrics().entrySet()) {
+            TraceData.Metric m = e.getValue();
             String units = m.units().isEmpty() ? "" : " [" + m.units() + "]";
-            if (v.length == 0 || v[0].length == 0) {
-                out.append("  ").append(m.name()).append(units).append(": no steps\n");
+            if (m.steps() == 0 || m.ranks() == 0) {
+                out.append("  ").append(e.getKey()).append(units).append(": no steps\n");
                 continue;
             }
-            float[] last = v[v.length - 1];
-            double sum = 0;
-            for (float x : last) sum += x;
-            out.append(String.format(Locale.ROOT, "  %s%s: %d steps; last step mean %s", m.name(), units, v.length,
-                    number(sum / last.length)));
-            if (last.length <= LIST_RANKS) {
+            int last = m.steps() - 1, ranks = m.ranks();
+            double sum = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+            for (int r = 0; r < ranks; r++) {
+                double x = m.value(last, r);
+                sum += x;
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+            out.append(String.format(Locale.ROOT, "  %s%s: %d steps; last step (%d) mean %s", e.getKey(), units, m.steps(),
+                    trace.steps()[last], number(sum / ranks)));
+            if (ranks <= LIST_RANKS) {
                 out.append(", per rank [");
-                for (int r = 0; r < last.length; r++) out.append(r == 0 ? "" : ", ").append(number(last[r]));
+                for (int r = 0; r < ranks; r++) out.append(r == 0 ? "" : ", ").append(number(m.value(last, r)));
                 out.append(']');
             } else {
-                float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
-                for (float x : last) { min = Math.min(min, x); max = Math.max(max, x); }
                 out.append(", min ").append(number(min)).append(", max ").append(number(max));
             }
             out.append('\n');
         }
+        TraceData.Evaluations ev = trace.evaluations();
+        out.append("evaluations (held-out):").append(ev.size() == 0 ? " none\n" : "\n");
+        for (int i = 0; i < ev.size(); i++)
+            out.append(String.format(Locale.ROOT, "  step %d: loss %s, accuracy %s%n", ev.steps()[i], number(ev.loss()[i]),
+                    number(ev.accuracy()[i])));
     }
 
     private static String number(double x) {

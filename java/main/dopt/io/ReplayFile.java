@@ -18,12 +18,13 @@ public final class ReplayFile {
 
     /** An input case; values converted to float, {@code x0Raw}/{@code gradsRaw} as read for the copy. */
     public record Case(String optimizer, String hyperparameters, float[] x0, int[] shape, float[][] grads,
-                       Map<String, String> attributes, Object x0Raw, Object gradsRaw) { }
+                       Map<String, Object> attributes, Object x0Raw, Object gradsRaw) { }
 
     public static Case read(Path file) throws IOException {
         try (HdfFile h = HdfFiles.open(file, "replay case")) {
-            Map<String, String> attrs = HdfFiles.rootAttributes(h);
-            String opt = attrs.get("optimizer"), hp = attrs.getOrDefault("hyperparameters", "{}");
+            Map<String, Object> attrs = HdfFiles.rootAttributes(h);
+            Map<String, String> text = HdfFiles.asText(attrs);
+            String opt = text.get("optimizer"), hp = text.getOrDefault("hyperparameters", "{}");
             if (opt == null) throw new IOException("replay case " + file + " has no root attribute 'optimizer'");
             Dataset x0 = dataset(h, "x0", file), grads = dataset(h, "grads", file);
             int[] shape = x0.getDimensions();
@@ -54,11 +55,8 @@ public final class ReplayFile {
                 for (int r = 0; r < rows; r++) System.arraycopy(xs[s], r * cols, a[s][r], 0, cols);
             xsArray = a;
         }
-        Map<String, String> attrs = new java.util.LinkedHashMap<>(c.attributes());
-        attrs.remove(HdfFiles.JHDF_STAMP);
         Object finalXs = xsArray;
-        HdfFiles.writeAtomically(out, "replay result", w -> {
-            HdfFiles.putRootAttributes(w, attrs);
+        HdfFiles.writeAtomically(out, "replay result", c.attributes(), (w, text) -> {
             w.putDataset("x0", c.x0Raw());
             w.putDataset("grads", c.gradsRaw());
             w.putDataset("xs", finalXs);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dopt.io.RunFolder;
 import dopt.io.RunSummary;
 import dopt.io.Trace;
+import dopt.io.TraceData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,12 +80,12 @@ public record PointOutcome(String id, Map<String, JsonNode> values, Status statu
         Path trace = RunFolder.trace(dir);
         if (Files.exists(trace)) {
             try {
-                Map<String, float[][]> t = Trace.read(trace);
-                bytes = sum(t.get("bytes_sent"));
-                compute = mean(t.get("compute_ms"));
-                comm = mean(t.get("comm_ms"));
-                curve = column0(t.get("global_loss"));
-            } catch (IOException e) {
+                TraceData t = Trace.read(trace);
+                bytes = total(t.counts("bytes_sent"));
+                compute = mean(t.floats("compute_ms"));
+                comm = mean(t.floats("comm_ms"));
+                curve = column0(t.floats("global_loss"));
+            } catch (IOException | IllegalArgumentException e) {
                 note = join(note, "trace unreadable: " + e.getMessage());
             }
         } else if (status == Status.OK) {
@@ -121,6 +122,14 @@ public record PointOutcome(String id, Map<String, JsonNode> values, Status statu
     private static String shorten(String s) { return s.length() <= 240 ? s : s.substring(0, 237) + "..."; }
 
     private static String join(String a, String b) { return a.isEmpty() ? b : a + "; " + b; }
+
+    /** Exact while the total stays below 2^53 bytes. */
+    private static double total(long[][] m) {
+        if (m == null) return Double.NaN;
+        long s = 0;
+        for (long[] row : m) for (long v : row) s += v;
+        return s;
+    }
 
     private static double sum(float[][] m) {
         if (m == null) return Double.NaN;

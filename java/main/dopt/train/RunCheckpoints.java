@@ -3,6 +3,7 @@ package dopt.train;
 import dopt.comm.Communicator;
 import dopt.io.Checkpoint;
 import dopt.io.CheckpointException;
+import dopt.io.TraceData;
 import dopt.job.JobException;
 import dopt.state.StateTree;
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class RunCheckpoints {
     Path last() { return last; }
 
     /** Gathers every rank's own state and writes the checkpoint after step {@code s} with {@code trace}; a collective call. */
-    void write(long s, Map<String, float[][]> trace) throws IOException {
+    void write(long s, TraceData trace) throws IOException {
         int rank = comm.rank(), ranks = comm.size();
         byte[][] all = comm.allgatherBytes(RankState.encode(replica.state, "ranks/" + rank + "/"));
         Path file = dir.resolve(String.format(java.util.Locale.ROOT, "ckpt-%06d.h5", s));
@@ -50,15 +51,14 @@ final class RunCheckpoints {
             for (Map.Entry<String, StateTree.Leaf> e : replica.state.leaves().entrySet())
                 if (!e.getKey().startsWith("ranks/")) copyLeaf(snapshot, e.getKey(), e.getValue());
             for (int r = 0; r < ranks; r++) RankState.decodeInto(all[r], snapshot, "ranks/" + r + "/");
-            for (Map.Entry<String, float[][]> e : trace.entrySet())
-                snapshot.putFloats("trace/" + e.getKey(), flatten(e.getValue()), (int) s, ranks);
+            TraceRecorder.store(trace, snapshot, ranks);
             Files.createDirectories(dir);
-            Map<String, String> attrs = new LinkedHashMap<>();
-            attrs.put("step", Long.toString(s));
+            Map<String, Object> attrs = new LinkedHashMap<>();
+            attrs.put("step", s);
             attrs.put("job_name", replica.job.name);
-            attrs.put("ranks", Integer.toString(ranks));
+            attrs.put("ranks", (long) ranks);
             attrs.put("optimizer", replica.optimizer.name());
-            attrs.put("optimizer_state_bytes", Long.toString(replica.optimizer.stateBytes()));
+            attrs.put("optimizer_state_bytes", replica.optimizer.stateBytes());
             Checkpoint.write(snapshot, file, attrs);
             prune();
             LOG.info("checkpoint {} written ({} bytes)", file, Files.size(file));
@@ -78,15 +78,19 @@ final class RunCheckpoints {
             throw new JobException(e.getMessage());
         }
         int rank = comm.rank(), ranks = comm.size();
-        String r = loaded.attributes().get("ranks");
-        if (r == null || Integer.parseInt(r) != ranks)
+        Long r;
+        try {
+            r = loaded.longValue("ranks");
+        } catch (IllegalArgumentException e) {
+            throw new JobException("checkpoint " + checkpoint + ": " + e.getMessage());
+        }
+        if (r == null || r != ranks)
             throw new JobException("checkpoint " + checkpoint + " was written by " + r + " ranks; resume it with --np " + r);
         StateTree mine = new StateTree();
         for (Map.Entry<String, StateTree.Leaf> e : loaded.tree().leaves().entrySet()) {
             String path = e.getKey();
             if (path.startsWith("trace/")) {
-                StateTree.FloatLeaf f = (StateTree.FloatLeaf) e.getValue();
-                trace.restore(path.substring("trace/".length()), f.data(), ranks, rank);
+                trace.restore(path.substring("trace/".length()), e.getValue(), ranks, rank);
             } else if (!(path.startsWith("ranks/") && !path.startsWith("ranks/" + rank + "/")) && !path.equals("job")) {
                 copyLeaf(mine, path, e.getValue());
             }
@@ -117,12 +121,5 @@ final class RunCheckpoints {
         else if (leaf instanceof StateTree.DoubleLeaf d) t.putDoubles(path, d.data(), d.shape());
         else if (leaf instanceof StateTree.LongLeaf l) t.putLongs(path, l.data());
         else if (leaf instanceof StateTree.StringLeaf s) t.putString(path, s.value());
-    }
-
-    private static float[] flatten(float[][] m) {
-        int rows = m.length, cols = rows == 0 ? 0 : m[0].length;
-        float[] f = new float[rows * cols];
-        for (int i = 0; i < rows; i++) System.arraycopy(m[i], 0, f, i * cols, cols);
-        return f;
     }
 }

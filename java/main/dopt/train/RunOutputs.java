@@ -3,6 +3,7 @@ package dopt.train;
 import dopt.io.RunFolder;
 import dopt.io.RunSummary;
 import dopt.io.Trace;
+import dopt.io.TraceData;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -43,23 +43,21 @@ final class RunOutputs {
     /** True when a stop was requested through a file in the output folder. */
     boolean stopFileExists() { return Files.exists(dir.resolve(RunFolder.STOP_REQUEST)); }
 
-    void writeTrace(Map<String, float[][]> gathered) throws IOException {
-        Map<String, String> attrs = new LinkedHashMap<>();
+    void writeTrace(TraceData gathered) throws IOException {
+        Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("job", jobJson);
         attrs.put("job_name", jobName);
-        attrs.put("ranks", Integer.toString(ranks));
+        attrs.put("ranks", (long) ranks);
         attrs.put("written", Instant.now().toString());
-        Trace.write(trace(), gathered, TraceRecorder.units(), attrs);
+        Trace.write(trace(), gathered, attrs);
     }
 
-    /** The loss curve with the held-out evaluations ({step, accuracy, loss} each). */
-    void writePlot(String title, float[][] globalLoss, List<double[]> evals) throws IOException {
-        double[] es = new double[evals.size()], el = new double[evals.size()];
-        for (int i = 0; i < es.length; i++) {
-            es[i] = evals.get(i)[0];
-            el[i] = evals.get(i)[2];
-        }
-        LossPlot.write(plot(), title, globalLoss, es, el);
+    /** The global loss curve with the held-out evaluations, all from the trace (so a resumed run shows the earlier ones too). */
+    void writePlot(String title, TraceData gathered) throws IOException {
+        TraceData.Evaluations ev = gathered.evaluations();
+        double[] es = new double[ev.size()];
+        for (int i = 0; i < es.length; i++) es[i] = ev.steps()[i];
+        LossPlot.write(plot(), title, gathered.floats("global_loss"), es, ev.loss());
     }
 
     /** Prints the table, writes summary.json and then, atomically, the success marker. */

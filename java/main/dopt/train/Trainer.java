@@ -2,6 +2,7 @@ package dopt.train;
 
 import dopt.comm.Communicator;
 import dopt.io.RunSummary;
+import dopt.io.TraceData;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.job.JobFile;
@@ -10,10 +11,8 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,7 +39,6 @@ public final class Trainer {
     private final RunCheckpoints checkpoints;
     private final RunOutputs outputs;
     private final UpdateGuard guard;
-    private final List<double[]> evals = new ArrayList<>();
     private long rejected;
 
     public Trainer(Job job, Communicator comm, Path outDir, Path repoRoot, PrintStream console) throws JobException {
@@ -106,13 +104,13 @@ public final class Trainer {
         double[] ev = evaluate(job.steps);
         ReplicaCheck.verify(replica.params, comm, job.steps);
         long[] totals = sumOverRanks(comm.bytesSent() - sent0, comm.bytesReceived() - recv0, rejected);
-        Map<String, float[][]> gathered = trace.gather(comm, job.steps);
+        TraceData gathered = trace.gather(comm, job.steps);
         refuseNonFiniteParameters(job.steps);
         checkpoints.write(job.steps, gathered);
         RunSummary summary = summarize(lastLoss, ev, seconds, job.steps - first + 1, totals);
         if (rank == 0) {
             outputs.writeTrace(gathered);
-            outputs.writePlot(job.name + " (" + ranks + " ranks, " + replica.optimizer.name() + ")", gathered.get("global_loss"), evals);
+            outputs.writePlot(job.name + " (" + ranks + " ranks, " + replica.optimizer.name() + ")", gathered);
             outputs.finish(summary);
             LOG.info("run complete: {}", summary.toJson().replace('\n', ' '));
         }
@@ -146,7 +144,7 @@ public final class Trainer {
 
     private void checkpoint(long s) throws IOException {
         refuseNonFiniteParameters(s);
-        Map<String, float[][]> gathered = trace.gather(comm, (int) s);
+        TraceData gathered = trace.gather(comm, (int) s);
         checkpoints.write(s, gathered);
         if (rank == 0) outputs.writeTrace(gathered);
         // the others wait here for rank 0's file writes, not in the next collective, whose bound is
@@ -165,7 +163,7 @@ public final class Trainer {
      */
     private void fail(long traceUpTo, String what) throws IOException {
         if (traceUpTo > 0) {
-            Map<String, float[][]> g = trace.gather(comm, (int) traceUpTo);
+            TraceData g = trace.gather(comm, (int) traceUpTo);
             if (rank == 0) outputs.writeTrace(g);
         }
         Path last = checkpoints.last();
@@ -190,7 +188,7 @@ public final class Trainer {
     /** Held-out evaluation split across ranks; returns {accuracy (NaN for language models), loss}. A collective call. */
     private double[] evaluate(long s) {
         double[] e = replica.task.evaluate(comm);
-        evals.add(new double[] {s, e[0], e[1]});
+        trace.evaluated(s, e[0], e[1]);
         LOG.info("step {}: held-out accuracy {} loss {}", s, e[0], e[1]);
         return e;
     }

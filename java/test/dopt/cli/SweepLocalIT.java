@@ -35,7 +35,7 @@ class SweepLocalIT {
         assertTrue(csv.get(1).startsWith("p000,0.05,ok,"), csv.get(1));
         assertTrue(csv.get(2).startsWith("p001,1.0E30,failed,") && csv.get(2).contains("non-finite loss"), csv.get(2));
         assertTrue(csv.get(3).startsWith("p002,0.1,missing,"), csv.get(3));
-        float[][] loss = Trace.read(dir.resolve("sw/points/p000/trace.h5")).get("loss");
+        float[][] loss = Trace.read(dir.resolve("sw/points/p000/trace.h5")).floats("loss");
         assertEquals(30, loss.length);
         assertEquals(2, loss[0].length);
         assertEquals("1", Files.readString(dir.resolve("sw/points/p001/exit_code")).trim());

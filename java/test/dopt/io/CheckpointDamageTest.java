@@ -63,7 +63,8 @@ class CheckpointDamageTest {
     @Test
     void aTraceIsNotACheckpoint() throws Exception {
         Path file = dir.resolve("trace.h5");
-        Trace.write(file, Map.of("loss", new float[][] {{1f}}), Map.of(), Map.of());
+        Trace.write(file, new TraceData(new long[] {1}, Map.of("loss", new TraceData.Floats(new float[][] {{1f}}, "")),
+                TraceData.Evaluations.NONE), Map.of());
         assertEquals("checkpoint " + file + " has format '" + Trace.FORMAT + "', expected '" + Checkpoint.FORMAT + "'", failure(file));
     }
 

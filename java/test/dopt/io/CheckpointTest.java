@@ -205,9 +205,9 @@ class CheckpointTest {
         assertTrue(e.getMessage().startsWith("cannot write checkpoint " + file + ": "), e.getMessage());
     }
 
-    /** jhdf 0.13 writes an unreadable header for string attributes over about 59 KB. */
+    /** Text lives in the global heap, so a value of any length is an attribute (jhdf's fixed-length ones broke past 59 KB). */
     @Test
-    void attributeValuesTooLongForAnAttributeRoundTripAsDatasets() throws Exception {
+    void longAttributeValuesRoundTrip() throws Exception {
         String longJob = "{\"layers\": [" + "\"dense\", ".repeat(20_000) + "\"out\"]}";
         Map<String, String> a = attrs(7);
         a.put("job", longJob);
@@ -217,6 +217,54 @@ class CheckpointTest {
         assertEquals(longJob, loaded.attributes().get("job"));
         assertEquals("7", loaded.attributes().get("step"));
         assertSameTree(Fixtures.sampleTree(), loaded.tree());
+    }
+
+    @Test
+    void numbersAreStoredAsNumbersAndReadBackAsTextToo() throws Exception {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("step", 300L);
+        a.put("ranks", 4);
+        a.put("lr", 0.001);
+        a.put("job_name", "demo ✓");
+        Path file = dir.resolve("ckpt-000300.h5");
+        Checkpoint.write(Fixtures.sampleTree(), file, a);
+        Checkpoint.Loaded loaded = Checkpoint.read(file);
+        assertEquals(300L, loaded.values().get("step"));
+        assertEquals(4L, loaded.values().get("ranks"), "an Integer is stored as int64");
+        assertEquals(0.001, loaded.values().get("lr"));
+        assertEquals("demo ✓", loaded.values().get("job_name"));
+        assertEquals("300", loaded.attributes().get("step"), "callers reading text see what they saw before");
+        assertEquals("0.001", loaded.attributes().get("lr"));
+        assertEquals(300L, loaded.longValue("step"));
+        try (HdfFile h = new HdfFile(file)) {
+            assertEquals(300L, h.getAttribute("step").getData(), "int64 in the file");
+            assertEquals("demo ✓", h.getAttribute("job_name").getData());
+        }
+        assertThrows(IOException.class, () -> Checkpoint.write(new StateTree(), dir.resolve("x.h5"), Map.of("when", Instant.now())));
+    }
+
+    /** The checksum covers the tree, not the attributes: typing the attributes cannot invalidate old checkpoints. */
+    @Test
+    void theChecksumIgnoresTheAttributesAndTheirTypes() throws Exception {
+        Path text = dir.resolve("text.h5"), typed = dir.resolve("typed.h5");
+        Checkpoint.write(Fixtures.sampleTree(), text, Map.of("step", "5", "ranks", "2"));
+        Checkpoint.write(Fixtures.sampleTree(), typed, Map.of("step", 5L, "ranks", 2L, "extra", 1.5));
+        String sum = StateChecksum.sha256(Fixtures.sampleTree());
+        assertEquals(sum, Checkpoint.read(text).attributes().get("checksum_sha256"));
+        assertEquals(sum, Checkpoint.read(typed).attributes().get("checksum_sha256"));
+    }
+
+    /** Written by dopt before attributes were typed (see {@link Fixtures#OLD_OUTPUTS}): every attribute a fixed-length string. */
+    @Test
+    void aCheckpointWithTextAttributesStillLoadsAndVerifies() throws Exception {
+        Checkpoint.Loaded old = Checkpoint.read(Fixtures.OLD_OUTPUTS.resolve("ckpt-000005.h5"));
+        assertEquals("5", old.attributes().get("step"));
+        assertEquals("5", old.values().get("step"), "stored as text");
+        assertEquals(5L, old.longValue("step"));
+        assertEquals(2L, old.longValue("ranks"));
+        assertEquals("old-format", old.attributes().get("job_name"));
+        assertEquals(StateChecksum.sha256(old.tree()), old.attributes().get("checksum_sha256"));
+        assertEquals(10, old.tree().floats("trace/bytes_sent").length, "5 steps x 2 ranks of float32 counts");
     }
 
     @Test

@@ -20,6 +20,14 @@ final class Fixtures {
     /** A float whose bytes are unlikely anywhere else in a file, to find leaf data by search. */
     static final int MARKER_BITS = 0x3A5C7E11;
 
+    /**
+     * Outputs of dopt before attributes and counts were typed (commit ba0e727): checkpoint
+     * ckpt-000005.h5 and trace.h5 of a 10-step run on 2 thread ranks (job in
+     * dopt.train.OutputsForOtherToolsTest), with every root attribute a fixed-length string and the
+     * byte counters float32. Readers must keep reading them.
+     */
+    static final java.nio.file.Path OLD_OUTPUTS = java.nio.file.Path.of("java/test-resources/dopt/old-outputs").toAbsolutePath();
+
     static final String JOB_JSON = "{\n  \"name\": \"mnist \\\"mlp\\\"\",\n  \"model\": {\"hidden\": [512, 512]},\n"
             + "  \"note\": \"tab\\there, ünïcødé ✓\"\n}\n";
 

@@ -27,7 +27,7 @@ class InspectTest {
         attrs.put("step", "100");
         attrs.put("job_name", "a-job-name-that-is-long-".repeat(12));
         attrs.put("job", "{\"model\": \"" + "x".repeat(1000) + "\"}");
-        attrs.put("notes", "n".repeat(40_000)); // stored as a dataset, shown as an attribute
+        attrs.put("notes", "n".repeat(40_000)); // far beyond what a fixed-length attribute could hold
         Checkpoint.write(tree, file, attrs, 20);
         return file;
     }
@@ -60,17 +60,20 @@ class InspectTest {
 
     @Test
     void describesATrace() throws Exception {
-        Map<String, float[][]> m = new LinkedHashMap<>();
-        m.put("loss", new float[][] {{4f, 4f}, {3f, 2f}, {1f, 2f}});
-        float[][] wide = new float[2][16];
-        for (int r = 0; r < 16; r++) wide[1][r] = r;
-        m.put("comm_ms", wide);
+        Map<String, TraceData.Metric> m = new LinkedHashMap<>();
+        m.put("loss", new TraceData.Floats(new float[][] {{4f, 4f}, {3f, 2f}, {1f, 2f}}, "nats"));
+        long[][] wide = new long[3][16];
+        for (int r = 0; r < 16; r++) wide[2][r] = (1L << 40) + r;
+        m.put("bytes_sent", new TraceData.Counts(wide, "bytes"));
+        TraceData.Evaluations ev = new TraceData.Evaluations(new long[] {30}, new double[] {0.25}, new double[] {0.875});
         Path file = dir.resolve("trace.h5");
-        Trace.write(file, m, Map.of("loss", "nats"), Map.of("job_name", "mnist", "ranks", "2"));
+        Trace.write(file, new TraceData(new long[] {10, 20, 30}, m, ev), Map.of("job_name", "mnist", "ranks", 2L));
         String text = Inspect.describe(file);
-        for (String s : new String[] {"dopt trace", "/trace/loss", "float32  [3, 2]", "/trace/comm_ms", "[2, 16]",
-                "loss [nats]: 3 steps; last step mean 1.50000, per rank [1.00000, 2.00000]",
-                "comm_ms: 2 steps; last step mean 7.50000, min 0.00000, max 15.0000"})
+        for (String s : new String[] {"dopt trace", "/trace/loss", "float32  [3, 2]", "/trace/bytes_sent", "int64  [3, 16]",
+                "/step", "/eval/loss", "ranks = 2  (int64)", "job_name = mnist\n",
+                "loss [nats]: 3 steps; last step (30) mean 1.50000, per rank [1.00000, 2.00000]",
+                "bytes_sent [bytes]: 3 steps; last step (30) mean 1.09951e+12, min 1.09951e+12, max 1.09951e+12",
+                "step 30: loss 0.250000, accuracy 0.875000"})
             assertTrue(text.contains(s), "describe shows '" + s + "':\n" + text);
         assertFalse(text.contains("verification"), text);
     }

@@ -31,18 +31,24 @@ class StandardHdf5Test {
             "  'rng_dtype': str(f['ranks/0/rng'].dtype), 'rng': f['ranks/0/rng'][()].tolist(),",
             "  'job': f['job'].asstr()[()],",
             "  'step': text(f.attrs['step']), 'job_name': text(f.attrs['job_name']), 'format': text(f.attrs['format']),",
+            "  'attribute_types': {k: type(v).__name__ for k, v in f.attrs.items()},",
             "  'embed_shape': list(embed.shape), 'embed_bits': embed.view('<u4').ravel().tolist(),",
             "}))");
 
     @Test
     void h5dumpReadsACheckpoint() throws Exception {
         Path file = dir.resolve("ckpt-000100.h5");
-        Checkpoint.write(Fixtures.sampleTree(), file, Map.of("step", "100", "job_name", "mnist"));
+        Checkpoint.write(Fixtures.sampleTree(), file, Map.of("step", 100L, "job_name", "mnist"));
         ExternalTools.Result r = ExternalTools.h5dump("-H", file.toString());
         assertEquals(0, r.exitCode(), r.output());
         for (String s : List.of("GROUP \"params\"", "DATASET \"fc1.weight\"", "H5T_IEEE_F32LE", "( 3, 4 )", "( 2, 3, 2 )",
                 "DATASET \"rng\"", "H5T_STD_I64LE", "DATASET \"job\"", "ATTRIBUTE \"checksum_sha256\"", "ATTRIBUTE \"step\""))
             assertTrue(r.output().contains(s), "h5dump -H shows " + s + ":\n" + r.output());
+        ExternalTools.Result attrs = ExternalTools.h5dump("-a", "/step", "-a", "/job_name", file.toString());
+        assertEquals(0, attrs.exitCode(), attrs.output());
+        assertTrue(attrs.output().matches("(?s).*ATTRIBUTE \"step\".*H5T_STD_I64LE.*\\(0\\): 100\\s.*"), "step is int64:\n" + attrs.output());
+        assertTrue(attrs.output().matches("(?s).*ATTRIBUTE \"job_name\".*STRSIZE H5T_VARIABLE.*CSET H5T_CSET_UTF8.*\"mnist\".*"),
+                "job_name is a variable-length UTF-8 string:\n" + attrs.output());
         // the full dump reads every byte of data through the HDF5 C library, not just the headers
         ExternalTools.Result full = ExternalTools.h5dump("-d", "/ranks/0/rng", file.toString());
         assertEquals(0, full.exitCode(), full.output());
@@ -54,8 +60,9 @@ class StandardHdf5Test {
         StateTree tree = Fixtures.sampleTree();
         tree.putFloats("params/embed", Fixtures.awkwardFloats(15, 9), 3, 5);
         Path file = dir.resolve("ckpt-000100.h5");
-        Map<String, String> attrs = new LinkedHashMap<>();
-        attrs.put("step", "100");
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("step", 100L);
+        attrs.put("lr", 0.001);
         attrs.put("job_name", "mnist \"quoted\" ✓");
         Checkpoint.write(tree, file, attrs, 12); // small parts, so h5py also sees a split leaf (embed: 12 + 3)
 
@@ -70,6 +77,12 @@ class StandardHdf5Test {
         assertEquals(Fixtures.JOB_JSON, j.get("job").asText());
         assertEquals("100", j.get("step").asText());
         assertEquals("mnist \"quoted\" ✓", j.get("job_name").asText());
+        // what the issue saw was step=b'100': numbers must be numbers and text must be str, not bytes
+        JsonNode types = j.get("attribute_types");
+        assertEquals("int64", types.get("step").asText(), types.toString());
+        assertEquals("float64", types.get("lr").asText(), types.toString());
+        for (String k : List.of("job_name", "format", "checksum_sha256", "created"))
+            assertEquals("str", types.get(k).asText(), k + ": " + types);
         assertEquals(Checkpoint.FORMAT, j.get("format").asText());
         assertEquals(List.of(3, 5), ints(j.get("embed_shape")));
         assertEquals(bitsList(tree.floats("params/embed")), longs(j.get("embed_bits")));
@@ -114,27 +127,36 @@ class StandardHdf5Test {
     @Test
     void h5dumpAndH5pyReadATrace() throws Exception {
         float[][] loss = {{2.5f, 2.25f}, {1.5f, -0.0f}, {Float.NaN, 0.125f}};
-        Map<String, float[][]> metrics = new LinkedHashMap<>();
-        metrics.put("loss", loss);
-        metrics.put("lr", new float[][] {{0.1f, 0.1f}, {0.2f, 0.2f}, {0.3f, 0.3f}});
+        long[][] bytes = {{(1L << 24) + 1, 7}, {1L << 40, 0}, {3, (1L << 53) + 1}};
+        Map<String, TraceData.Metric> metrics = new LinkedHashMap<>();
+        metrics.put("loss", new TraceData.Floats(loss, "nats"));
+        metrics.put("bytes_sent", new TraceData.Counts(bytes, "bytes"));
+        TraceData.Evaluations ev = new TraceData.Evaluations(new long[] {2, 3}, new double[] {1.75, 1.5}, new double[] {0.5, 0.625});
         Path file = dir.resolve("trace.h5");
         String bigJob = Fixtures.JOB_JSON + " ".repeat(70_000) + "}";
-        Trace.write(file, metrics, Map.of("loss", "nats"), Map.of("job_name", "mnist", "ranks", "2", "job", Fixtures.JOB_JSON,
-                "big_job", bigJob));
+        Trace.write(file, new TraceData(new long[] {1, 2, 3}, metrics, ev), Map.of("job_name", "mnist", "ranks", 2L,
+                "job", Fixtures.JOB_JSON, "big_job", bigJob));
 
         ExternalTools.Result dump = ExternalTools.h5dump("-H", file.toString());
         assertEquals(0, dump.exitCode(), dump.output());
         assertTrue(dump.output().contains("DATASET \"loss\"") && dump.output().contains("( 3, 2 )"), dump.output());
+        ExternalTools.Result full = ExternalTools.h5dump("-d", "/trace/bytes_sent", file.toString());
+        assertTrue(full.output().contains("1099511627776") && full.output().contains("9007199254740993"), full.output());
 
         ExternalTools.Result r = ExternalTools.python(String.join("\n",
                 "import h5py, json, sys",
                 "f = h5py.File(sys.argv[1], 'r')",
                 "d = f['/trace/loss']",
-                "text = lambda v: v.decode('utf-8') if isinstance(v, bytes) else str(v)",
+                "b = f['/trace/bytes_sent']",
                 "print(json.dumps({'shape': list(d.shape), 'dtype': str(d.dtype), 'bits': d[()].view('<u4').ravel().tolist(),",
-                "  'units': text(d.attrs['units']), 'dims': text(d.attrs['dims']), 'ranks': text(f.attrs['ranks']),",
-                "  'job': text(f.attrs['job']), 'metrics': sorted(f['trace'].keys()),",
-                "  'big_job_length': len(f['dopt_attributes/big_job'].asstr()[()])}))"), file.toString());
+                "  'bytes_dtype': str(b.dtype), 'bytes': [str(x) for x in b[()].ravel()],",
+                "  'step': f['step'][()].tolist(), 'step_dtype': str(f['step'].dtype),",
+                "  'eval_step': f['eval/step'][()].tolist(), 'eval_loss': f['eval/loss'][()].tolist(),",
+                "  'eval_accuracy': f['eval/accuracy'][()].tolist(),",
+                "  'units': d.attrs['units'], 'dims': d.attrs['dims'], 'ranks': int(f.attrs['ranks']),",
+                "  'ranks_type': type(f.attrs['ranks']).__name__, 'job_type': type(f.attrs['job']).__name__,",
+                "  'job': f.attrs['job'], 'metrics': list(f['trace'].keys()), 'big_job_length': len(f.attrs['big_job'])}))"),
+                file.toString());
         assertEquals(0, r.exitCode(), r.output());
         JsonNode j = new ObjectMapper().readTree(r.output());
         assertEquals(List.of(3, 2), ints(j.get("shape")));
@@ -142,12 +164,29 @@ class StandardHdf5Test {
         List<Long> expected = new ArrayList<>();
         for (float[] row : loss) expected.addAll(bitsList(row));
         assertEquals(expected, longs(j.get("bits")));
+        assertEquals("int64", j.get("bytes_dtype").asText());
+        List<String> exact = new ArrayList<>();
+        for (long[] row : bytes) for (long v : row) exact.add(Long.toString(v));
+        assertEquals(exact, texts(j.get("bytes")), "counts exact beyond 2^24 and 2^53");
+        assertEquals(List.of(1L, 2L, 3L), longs(j.get("step")));
+        assertEquals("int64", j.get("step_dtype").asText());
+        assertEquals(List.of(2L, 3L), longs(j.get("eval_step")));
+        assertEquals(List.of(1.75, 1.5), doubles(j.get("eval_loss")));
+        assertEquals(List.of(0.5, 0.625), doubles(j.get("eval_accuracy")));
         assertEquals("nats", j.get("units").asText());
         assertEquals("step,rank", j.get("dims").asText());
-        assertEquals("2", j.get("ranks").asText());
+        assertEquals(2, j.get("ranks").asInt());
+        assertEquals("int64", j.get("ranks_type").asText());
+        assertEquals("str", j.get("job_type").asText());
         assertEquals(Fixtures.JOB_JSON, j.get("job").asText());
-        assertEquals(List.of("loss", "lr"), texts(j.get("metrics")));
-        assertEquals(bigJob.length(), j.get("big_job_length").asInt(), "a value too long for an attribute is a dataset");
+        assertEquals(List.of("bytes_sent", "loss"), texts(j.get("metrics")));
+        assertEquals(bigJob.length(), j.get("big_job_length").asInt(), "a value of any length is an attribute");
+    }
+
+    private static List<Double> doubles(JsonNode n) {
+        List<Double> out = new ArrayList<>();
+        n.forEach(x -> out.add(x.asDouble()));
+        return out;
     }
 
     private static List<Long> bitsList(float[] v) {

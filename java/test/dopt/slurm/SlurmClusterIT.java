@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dopt.cli.DoptProcess;
 import dopt.io.Trace;
+import dopt.io.TraceData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -105,10 +106,10 @@ class SlurmClusterIT {
         assertTrue(Files.readString(out.resolve("mpj-daemon-" + hostname() + ".log")).contains("stopped"), slurmOut);
         int daemonPort = 20000 + (int) (Long.parseLong(job) % 4000) * 3 + 1;
         assertFalse(listening(daemonPort), "the job's MPJ daemon (port " + daemonPort + ") stopped with the job");
-        Map<String, float[][]> trace = Trace.read(out.resolve("trace.h5"));
-        assertEquals(30, trace.get("loss").length);
-        assertEquals(2, trace.get("loss")[0].length);
-        assertTrue(trace.get("bytes_sent")[29][1] > 0, "gradients crossed the wire");
+        TraceData trace = Trace.read(out.resolve("trace.h5"));
+        assertEquals(30, trace.floats("loss").length);
+        assertEquals(2, trace.floats("loss")[0].length);
+        assertTrue(trace.counts("bytes_sent")[29][1] > 0, "gradients crossed the wire");
         Result dump = run(dir, 60, "h5dump", "-H", out.resolve("trace.h5").toString());
         assertEquals(0, dump.code, dump.out);
         assertTrue(dump.out.contains("DATASET \"global_loss\"") && dump.out.contains("( 30, 2 )"), dump.out);
@@ -119,7 +120,7 @@ class SlurmClusterIT {
         for (String p : List.of("p000", "p001", "p002")) {
             Path pd = dir.resolve("sweep/points").resolve(p);
             assertTrue(Files.exists(pd.resolve("_SUCCESS")), p + ": " + readIfExists(pd.resolve("job.log")));
-            assertEquals(30, Trace.read(pd.resolve("trace.h5")).get("global_loss").length, p);
+            assertEquals(30, Trace.read(pd.resolve("trace.h5")).floats("global_loss").length, p);
             assertTrue(Files.readString(pd.resolve("job.log")).contains("(array task " + p.substring(1).replaceFirst("^0+(?=.)", "")), p);
         }
         Result report = run(dir, 120, DoptProcess.java(), "-Ddopt.home=" + DoptProcess.repo(), "-jar",
@@ -160,7 +161,7 @@ class SlurmClusterIT {
         assertTrue(step < 8000, log);
         assertTrue(log.contains("start 2,") && log.contains("(resuming at step " + (step + 1) + ")"), log);
         assertTrue(Files.exists(out.resolve("_SUCCESS")), log);
-        assertEquals(8000, Trace.read(out.resolve("trace.h5")).get("loss").length, "the trace spans both runs");
+        assertEquals(8000, Trace.read(out.resolve("trace.h5")).floats("loss").length, "the trace spans both runs");
     }
 
     // ---- helpers

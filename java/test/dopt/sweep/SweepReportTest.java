@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dopt.io.Trace;
+import dopt.io.TraceData;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,25 +36,28 @@ class SweepReportTest {
         double accuracy = acc.startsWith("n/a") ? Double.NaN : Double.parseDouble(acc.replace("%", "").trim()) / 100;
         Files.writeString(p.resolve("summary.json"), new dopt.io.RunSummary("r", 2, "adam", "allreduce", 10, 10, null, 4, 4, 0.1,
                 loss, 0.75, accuracy, Double.NaN, Double.NaN, 40.0, 1024, 1024, 88, 0, "at the end", "c.h5", 1, "trace.h5", "loss.png").toJson());
-        trace(p, 4, (float) loss, (float) bytesPerStep);
+        trace(p, 4, (float) loss, (long) bytesPerStep);
         Files.writeString(p.resolve("_SUCCESS"), "{}");
         Files.writeString(p.resolve(SweepFolder.EXIT_CODE), "0\n");
     }
 
-    private static void trace(Path p, int steps, float lastLoss, float bytesPerStep) throws Exception {
-        Map<String, float[][]> m = new LinkedHashMap<>();
-        float[][] loss = new float[steps][2], bytes = new float[steps][2], compute = new float[steps][2], comm = new float[steps][2];
+    private static void trace(Path p, int steps, float lastLoss, long bytesPerStep) throws Exception {
+        Map<String, TraceData.Metric> m = new LinkedHashMap<>();
+        float[][] loss = new float[steps][2], compute = new float[steps][2], comm = new float[steps][2];
+        long[][] bytes = new long[steps][2];
+        long[] index = new long[steps];
         for (int s = 0; s < steps; s++) {
+            index[s] = s + 1;
             loss[s][0] = loss[s][1] = lastLoss + (steps - 1 - s);
             bytes[s][0] = bytes[s][1] = bytesPerStep;
             compute[s][0] = compute[s][1] = 10;
             comm[s][0] = comm[s][1] = 5;
         }
-        m.put("global_loss", loss);
-        m.put("bytes_sent", bytes);
-        m.put("compute_ms", compute);
-        m.put("comm_ms", comm);
-        Trace.write(p.resolve("trace.h5"), m, Map.of(), Map.of("job_name", "r"));
+        m.put("global_loss", new TraceData.Floats(loss, ""));
+        m.put("bytes_sent", new TraceData.Counts(bytes, ""));
+        m.put("compute_ms", new TraceData.Floats(compute, ""));
+        m.put("comm_ms", new TraceData.Floats(comm, ""));
+        Trace.write(p.resolve("trace.h5"), new TraceData(index, m, TraceData.Evaluations.NONE), Map.of("job_name", "r"));
     }
 
     @Test

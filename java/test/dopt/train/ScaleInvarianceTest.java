@@ -28,7 +28,7 @@ class ScaleInvarianceTest {
                 .formatted(dataset, optimizer), "inv");
         Path out = dir.resolve(optimizer.hashCode() + "-" + dataset);
         new Trainer(j, new LocalCommunicator(), out, dir, new PrintStream(new ByteArrayOutputStream())).run();
-        float[][] l = Trace.read(out.resolve("trace.h5")).get("global_loss");
+        float[][] l = Trace.read(out.resolve("trace.h5")).floats("global_loss");
         float[] v = new float[l.length];
         for (int s = 0; s < l.length; s++) v[s] = l[s][0];
         return v;
