@@ -20,7 +20,7 @@ import java.util.Map;
  * @param msPerStep    wall-clock milliseconds per step of the last run (from steps/s)
  * @param bytesSent    bytes sent by all ranks over all steps (the trace's bytes_sent, summed)
  * @param computeMs    forward and backward milliseconds per step, mean over steps and ranks
- * @param commMs       allreduce milliseconds per step, mean over steps and ranks
+ * @param commMs       milliseconds per step spent exchanging (whatever the exchange), mean over steps and ranks
  * @param lossCurve    the global loss per step, as far as the trace goes (empty without a trace)
  * @param note         why a point is not ok, or what was odd about it
  * @param optimizerStateBytes optimizer state per rank in bytes (summary.json)

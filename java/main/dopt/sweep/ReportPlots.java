@@ -5,10 +5,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
@@ -22,8 +26,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The sweep's plots (XChart PNGs): final loss against every numeric axis (a line per combination
- * of the other axes), final loss against bytes sent, time per step split into compute,
- * communication and the rest, and every point's loss curve. Points without a result are named in
+ * of the other axes), final loss against bytes sent and against optimizer state, time per step
+ * split into compute, communication and the rest, and every point's loss curve. Points without a result are named in
  * the titles, so a plot never looks complete when it is not.
  */
 final class ReportPlots {
@@ -42,6 +46,8 @@ final class ReportPlots {
         }
         List<PointOutcome> withBytes = ok.stream().filter(o -> !Double.isNaN(o.bytesSent())).toList();
         if (!withBytes.isEmpty()) files.add(save(lossVsBytes(withBytes, absent), dir.resolve("loss-vs-bytes.png")));
+        List<PointOutcome> withState = ok.stream().filter(o -> !Double.isNaN(o.optimizerStateBytes())).toList();
+        if (!withState.isEmpty()) files.add(save(lossVsOptimizerState(withState, absent), dir.resolve("loss-vs-optimizer-state.png")));
         List<PointOutcome> timed = ok.stream().filter(o -> !Double.isNaN(o.msPerStep())).toList();
         if (!timed.isEmpty()) files.add(save(timePerStep(timed, absent), dir.resolve("time-per-step.png")));
         List<PointOutcome> curves = report.outcomes().stream().filter(o -> o.lossCurve().length > 0).toList();
@@ -90,26 +96,65 @@ final class ReportPlots {
         return chart;
     }
 
-    private static XYChart lossVsBytes(List<PointOutcome> ok, String absent) {
-        XYChart chart = new XYChartBuilder().width(900).height(550).title("final train loss vs bytes on the wire" + absent)
-                .xAxisTitle("MiB sent by all ranks").yAxisTitle("final train loss").build();
+    static XYChart lossVsBytes(List<PointOutcome> ok, String absent) {
+        return lossVsBytes(ok, PointOutcome::bytesSent, "final train loss vs bytes on the wire" + absent, "bytes sent by all ranks");
+    }
+
+    static XYChart lossVsOptimizerState(List<PointOutcome> ok, String absent) {
+        return lossVsBytes(ok, PointOutcome::optimizerStateBytes, "final train loss vs optimizer state" + absent,
+                "optimizer state per rank");
+    }
+
+    /**
+     * Final loss against a byte count, one marker per point. The axis is in the binary unit of the
+     * largest count (B, KiB, MiB, ...), so that its ticks fall on round numbers of that unit; linear,
+     * because XChart places the ticks of a logarithmic axis without the label function.
+     */
+    private static XYChart lossVsBytes(List<PointOutcome> ok, ToDoubleFunction<PointOutcome> bytes, String title, String xTitle) {
+        ByteUnit unit = ByteUnit.of(ok.stream().mapToDouble(bytes).max().orElse(0));
+        XYChart chart = new XYChartBuilder().width(900).height(550).title(title).xAxisTitle(xTitle + " (" + unit.name() + ")")
+                .yAxisTitle("final train loss").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(10);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(unit::label);
+        double[] xs = ok.stream().mapToDouble(o -> bytes.applyAsDouble(o) / unit.bytes()).toArray();
         if (ok.size() <= MAX_SERIES) {
-            for (PointOutcome o : ok)
-                chart.addSeries(o.id() + " " + Point.describe(o.values()), new double[] {o.bytesSent() / (1 << 20)}, new double[] {o.finalLoss()});
+            for (int i = 0; i < ok.size(); i++)
+                chart.addSeries(ok.get(i).id() + " " + Point.describe(ok.get(i).values()), new double[] {xs[i]}, new double[] {ok.get(i).finalLoss()});
         } else {
-            chart.addSeries("points", ok.stream().mapToDouble(o -> o.bytesSent() / (1 << 20)).toArray(),
-                    ok.stream().mapToDouble(PointOutcome::finalLoss).toArray());
+            chart.addSeries("points", xs, ok.stream().mapToDouble(PointOutcome::finalLoss).toArray());
         }
         return chart;
     }
 
-    private static CategoryChart timePerStep(List<PointOutcome> ok, String absent) {
+    /** A binary unit of bytes and how its axis ticks read ("1.5 MiB"). */
+    record ByteUnit(String name, double bytes) {
+        private static final String[] NAMES = {"B", "KiB", "MiB", "GiB", "TiB"};
+
+        /** The largest unit not above {@code max} bytes. */
+        static ByteUnit of(double max) {
+            int i = 0;
+            while (i < NAMES.length - 1 && max >= Math.pow(1024, i + 1)) i++;
+            return new ByteUnit(NAMES[i], Math.pow(1024, i));
+        }
+
+        String label(double value) {
+            return new DecimalFormat("0.##", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(value) + " " + name;
+        }
+    }
+
+    /**
+     * Milliseconds per step, stacked. Communication is whatever each point's exchange does (an
+     * allreduce, a compressor's messages, a model average), so the exchange names the bars when
+     * the points differ in it, and the series when they share one.
+     */
+    static CategoryChart timePerStep(List<PointOutcome> ok, String absent) {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(550).title("time per step" + absent)
                 .xAxisTitle("point").yAxisTitle("ms per step").build();
         chart.getStyler().setStacked(true);
-        List<String> ids = ok.stream().map(PointOutcome::id).toList();
+        List<String> exchanges = ok.stream().map(o -> o.exchange() == null ? "exchange unknown" : o.exchange()).distinct().toList();
+        boolean one = exchanges.size() == 1;
+        List<String> ids = ok.stream().map(o -> one ? o.id() : o.id() + " (" + (o.exchange() == null ? "?" : o.exchange()) + ")").toList();
         List<Double> compute = new ArrayList<>(), comm = new ArrayList<>(), rest = new ArrayList<>();
         for (PointOutcome o : ok) {
             double c = Double.isNaN(o.computeMs()) ? 0 : o.computeMs(), m = Double.isNaN(o.commMs()) ? 0 : o.commMs();
@@ -118,7 +163,7 @@ final class ReportPlots {
             rest.add(Math.max(0, o.msPerStep() - c - m));
         }
         chart.addSeries("forward + backward", ids, compute);
-        chart.addSeries("allreduce", ids, comm);
+        chart.addSeries(one ? "communication (" + exchanges.get(0) + ")" : "communication", ids, comm);
         chart.addSeries("rest (optimizer, data, checkpoints)", ids, rest);
         return chart;
     }

@@ -1,6 +1,7 @@
 package dopt.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dopt.io.RunSummary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,15 +80,18 @@ public final class SweepReport {
     public String csv() {
         StringBuilder sb = new StringBuilder("point");
         for (String a : axes()) sb.append(',').append(Csv.field(a));
-        sb.append(",status,final_train_loss,test_loss,test_accuracy_pct,steps_per_s,ms_per_step,compute_ms,comm_ms,bytes_sent,note\n");
+        sb.append(",status,exchange,final_train_loss,test_loss,test_accuracy_pct,steps_per_s,ms_per_step,compute_ms,comm_ms,bytes_sent,"
+                + "optimizer_state_bytes,note\n");
         for (PointOutcome o : outcomes) {
             sb.append(o.id());
             for (String a : axes()) sb.append(',').append(Csv.field(value(o, a)));
             sb.append(',').append(o.status().label());
+            sb.append(',').append(o.exchange() == null ? "" : Csv.field(o.exchange()));
             for (double v : new double[] {o.finalLoss(), o.testLoss(), o.testAccuracy(), o.stepsPerSecond(), o.msPerStep(),
                     o.computeMs(), o.commMs()})
                 sb.append(',').append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v));
-            sb.append(',').append(Double.isNaN(o.bytesSent()) ? "" : String.format(Locale.ROOT, "%.0f", o.bytesSent()));
+            for (double bytes : new double[] {o.bytesSent(), o.optimizerStateBytes()})
+                sb.append(',').append(Double.isNaN(bytes) ? "" : String.format(Locale.ROOT, "%.0f", bytes));
             sb.append(',').append(Csv.field(o.note())).append('\n');
         }
         return sb.toString();
@@ -101,18 +105,20 @@ public final class SweepReport {
                 .append(folder.dir()).append("`)\n\n");
         sb.append("| point |");
         for (String a : axes()) sb.append(' ').append(a).append(" |");
-        sb.append(" status | final train loss | test loss | test accuracy | steps/s | ms/step | bytes sent |\n|---|");
-        sb.append("---|".repeat(axes().size())).append("---|---:|---:|---:|---:|---:|---:|\n");
+        sb.append(" status | exchange | final train loss | test loss | test accuracy | steps/s | ms/step | bytes sent | optimizer state |\n|---|");
+        sb.append("---|".repeat(axes().size())).append("---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PointOutcome o : outcomes) {
             sb.append("| ").append(o.id()).append(" |");
             for (String a : axes()) sb.append(' ').append(cell(value(o, a))).append(" |");
             sb.append(' ').append(o.status() == PointOutcome.Status.OK ? "ok" : "**" + o.status().label() + "**").append(" |")
+                    .append(' ').append(o.exchange() == null ? "—" : cell(o.exchange())).append(" |")
                     .append(' ').append(num(o.finalLoss(), "%.4f")).append(" |")
                     .append(' ').append(num(o.testLoss(), "%.4f")).append(" |")
                     .append(' ').append(Double.isNaN(o.testAccuracy()) ? "—" : num(o.testAccuracy(), "%.2f") + " %").append(" |")
                     .append(' ').append(num(o.stepsPerSecond(), "%.1f")).append(" |")
                     .append(' ').append(num(o.msPerStep(), "%.2f")).append(" |")
-                    .append(' ').append(Double.isNaN(o.bytesSent()) ? "—" : human(o.bytesSent())).append(" |\n");
+                    .append(' ').append(bytes(o.bytesSent())).append(" |")
+                    .append(' ').append(bytes(o.optimizerStateBytes())).append(" |\n");
         }
         List<PointOutcome> notOk = outcomes.stream().filter(o -> o.status() != PointOutcome.Status.OK).toList();
         if (!notOk.isEmpty()) {
@@ -127,7 +133,8 @@ public final class SweepReport {
         }
         sb.append("\nStatus: ok = finished (_SUCCESS); stopped = checkpointed on request, resumes when run again; failed = "
                 + "ended with an error; incomplete = no exit code (still running, or killed); missing = never ran. "
-                + "Bytes sent: by all ranks over all steps (trace.h5). ms/step: wall clock of the last run.\n");
+                + "Exchange: how the ranks combined their work (summary.json). Bytes sent: by all ranks over all steps (trace.h5). "
+                + "Optimizer state: per rank (summary.json). ms/step: wall clock of the last run.\n");
         return sb.toString();
     }
 
@@ -140,15 +147,6 @@ public final class SweepReport {
 
     private static String num(double v, String fmt) { return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, fmt, v); }
 
-    static String human(double bytes) {
-        if (bytes < 1024) return String.format(Locale.ROOT, "%.0f B", bytes);
-        String[] u = {"KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int i = -1;
-        do {
-            v /= 1024;
-            i++;
-        } while (v >= 1024 && i < u.length - 1);
-        return String.format(Locale.ROOT, "%.2f %s", v, u[i]);
-    }
+    /** Bytes in binary units ("7.81 KiB"), "—" for none. */
+    static String bytes(double bytes) { return Double.isNaN(bytes) ? "—" : RunSummary.bytes(Math.round(bytes)); }
 }

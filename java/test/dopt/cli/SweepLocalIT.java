@@ -3,6 +3,7 @@ package dopt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dopt.io.RunSummary;
 import dopt.io.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,10 @@ class SweepLocalIT {
         assertTrue(first.output().contains("p001 failed"), first.output());
         List<String> csv = Files.readAllLines(dir.resolve("sw/report.csv"));
         assertEquals(4, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).startsWith("p000,0.05,ok,"), csv.get(1));
+        assertTrue(csv.get(1).startsWith("p000,0.05,ok,allreduce,"), csv.get(1));
+        long state = RunSummary.read(dir.resolve("sw/points/p000/summary.json")).optimizerStateBytesPerRank();
+        assertTrue(state > 0, "SGD with momentum keeps a velocity");
+        assertTrue(csv.get(1).contains("," + state + ","), "optimizer_state_bytes of the point, from its summary.json: " + csv.get(1));
         assertTrue(csv.get(2).startsWith("p001,1.0E30,failed,") && csv.get(2).contains("non-finite loss"), csv.get(2));
         assertTrue(csv.get(3).startsWith("p002,0.1,missing,"), csv.get(3));
         float[][] loss = Trace.read(dir.resolve("sw/points/p000/trace.h5")).floats("loss");
@@ -48,7 +52,9 @@ class SweepLocalIT {
         assertEquals(0, report.exitCode(), report.output());
         assertTrue(report.output().contains("3 points: 2 ok, 1 failed"), report.output());
         assertTrue(report.output().contains("- p001 (optimizer.lr=1.0E30): **failed**"), report.output());
-        for (String png : List.of("loss-vs-optimizer.lr.png", "loss-vs-bytes.png", "time-per-step.png", "loss-curves.png"))
+        assertTrue(report.output().contains("| exchange |") && report.output().contains("| optimizer state |"), report.output());
+        for (String png : List.of("loss-vs-optimizer.lr.png", "loss-vs-bytes.png", "loss-vs-optimizer-state.png", "time-per-step.png",
+                "loss-curves.png"))
             assertTrue(Files.size(dir.resolve("sw/plots").resolve(png)) > 1000, png);
     }
 
