@@ -12,9 +12,9 @@ import picocli.CommandLine.Parameters;
 /** The {@code dopt} command line (the {@code ./dopt} script adds {@code setup} and {@code test}). */
 @Command(name = "dopt", mixinStandardHelpOptions = true, version = "dopt 0.1.0",
         description = "Memory-efficient and communication-efficient distributed training on MPJ Express "
-                + "(Byzantine-robust aggregation is planned, not there yet).",
-        subcommands = {Main.Run.class, Main.Demo.class, Main.InspectCmd.class, OptimReplayCommand.class, CompareCommand.class,
-                SweepCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
+                + "(Byzantine-robust aggregation: the rules and aggregate-replay exist; training with them is planned).",
+        subcommands = {Main.Run.class, Main.Demo.class, Main.InspectCmd.class, OptimReplayCommand.class, AggregateReplayCommand.class,
+                CompareCommand.class, SweepCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Set-up and tests go through the script: ./dopt setup [--data mnist], ./dopt test."})
 public final class Main implements Callable<Integer> {
 
