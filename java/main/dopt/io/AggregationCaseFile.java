@@ -35,10 +35,8 @@ public final class AggregationCaseFile {
 
     public static Case read(Path file) throws IOException {
         try (HdfFile h = HdfFiles.open(file, "aggregation case")) {
-            Map<String, Object> attributes = new LinkedHashMap<>();
-            for (Map.Entry<String, Attribute> e : h.getAttributes().entrySet())
-                if (!e.getKey().equals(HdfFiles.JHDF_STAMP)) attributes.put(e.getKey(), e.getValue().getData());
-            Map<String, String> text = HdfFiles.rootAttributes(h);
+            Map<String, Object> attributes = HdfFiles.rootAttributes(h);
+            Map<String, String> text = HdfFiles.asText(attributes);
             String rule = text.get("rule");
             if (rule == null) throw new IOException("aggregation case " + file + " has no root attribute 'rule'");
             Map<String, Object> raw = new LinkedHashMap<>();
@@ -63,8 +61,7 @@ public final class AggregationCaseFile {
 
     /** Writes {@code out}: the case's root attributes and datasets, plus the result. */
     public static void write(Case c, Result r, Path out) throws IOException {
-        HdfFiles.writeAtomically(out, "aggregation result", w -> {
-            for (Map.Entry<String, Object> e : c.attributes().entrySet()) w.putAttribute(e.getKey(), e.getValue());
+        HdfFiles.writeAtomically(out, "aggregation result", c.attributes(), (w, text) -> {
             for (Map.Entry<String, Object> e : c.raw().entrySet())
                 if (!e.getKey().startsWith("output")) w.putDataset(e.getKey(), e.getValue());
             w.putDataset("output", r.output());
