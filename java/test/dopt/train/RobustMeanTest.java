@@ -1,0 +1,93 @@
+package dopt.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dopt.aggregate.NamedAggregation;
+import dopt.aggregate.RobustAggregator;
+import dopt.comm.InProcessCommunicator;
+import dopt.random.Rng;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** Robust gradient agreement on 4 thread ranks, one of them Byzantine: it sends through the same collective. */
+class RobustMeanTest {
+    private static final int D = 7;
+
+    /** Rank r's honest gradient: non-integer values, different per rank. */
+    private static float[] gradient(int r) {
+        Rng rng = Rng.derive(11, r);
+        float[] g = new float[D];
+        for (int i = 0; i < D; i++) g[i] = (float) rng.nextGaussian();
+        return g;
+    }
+
+    /** A bit-flip attacker that also scales: every float negated and multiplied by 100. */
+    private static final UnaryOperator<byte[]> FLIP_100 = m -> {
+        ByteBuffer b = ByteBuffer.wrap(m.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < m.length / 4; i++) b.putFloat(4 * i, -100f * b.getFloat(4 * i));
+        return b.array();
+    };
+
+    private static List<float[]> agree(String rule, UnaryOperator<byte[]> byzantine, int[] rejected) throws Exception {
+        return InProcessCommunicator.run(4, 10_000, comm -> {
+            RobustAggregator agg = new RobustAggregator(4, D, List.of(), NamedAggregation.rule(rule, rule.equals("trimmed_mean") ? Map.of("f", 1) : Map.of(), 4, D));
+            RobustMean m = new RobustMean(comm, D, agg, comm.rank() == 3 ? byzantine : UnaryOperator.identity());
+            float[] flat = Arrays.copyOf(gradient(comm.rank()), D + 2);
+            flat[D] = 1f;
+            int r = m.combine(flat, D);
+            if (comm.rank() == 0) rejected[0] = r;
+            return Arrays.copyOf(flat, D);
+        });
+    }
+
+    @Test
+    void theHonestRanksAgreeOnTheCoordinateMedianDespiteAFlippingRank() throws Exception {
+        List<float[]> out = agree("median", FLIP_100, new int[1]);
+        // by hand: per coordinate the median of the 3 honest values and the attacker's -100 g3, even n = 4:
+        // the mean of the two middle values
+        float[] expected = new float[D];
+        for (int i = 0; i < D; i++) {
+            float[] col = {gradient(0)[i], gradient(1)[i], gradient(2)[i], -100f * gradient(3)[i]};
+            Arrays.sort(col);
+            expected[i] = (col[1] + col[2]) / 2;
+        }
+        for (float[] o : out) assertArrayEquals(expected, o, 1e-6f, "every rank, the Byzantine one included, holds the median");
+        for (int r = 1; r < 4; r++) assertArrayEquals(out.get(0), out.get(r), 0f, "bit-identical replicas");
+        for (int i = 0; i < D; i++) {
+            float lo = Math.min(gradient(0)[i], Math.min(gradient(1)[i], gradient(2)[i]));
+            float hi = Math.max(gradient(0)[i], Math.max(gradient(1)[i], gradient(2)[i]));
+            assertTrue(expected[i] >= lo && expected[i] <= hi, "the median stays within the honest values at " + i);
+        }
+    }
+
+    @Test
+    void thePlainMeanIsPoisonedByTheSameRank() throws Exception {
+        float[] poisoned = agree("mean", FLIP_100, new int[1]).get(0);
+        float honest = (gradient(0)[0] + gradient(1)[0] + gradient(2)[0]) / 3;
+        assertTrue(Math.abs(poisoned[0] - honest) > 10 * Math.abs(honest), "mean " + poisoned[0] + " vs honest " + honest);
+    }
+
+    @Test
+    void aNonFiniteOrShortMessageIsRejectedCountedAndLeftOut() throws Exception {
+        for (UnaryOperator<byte[]> bad : List.<UnaryOperator<byte[]>>of(
+                m -> { byte[] c = m.clone(); ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putFloat(8, Float.NaN); return c; },
+                m -> Arrays.copyOf(m, m.length - 4))) {
+            int[] rejected = new int[1];
+            List<float[]> out = agree("trimmed_mean", bad, rejected);
+            assertEquals(1, rejected[0], "one row rejected");
+            // trimmed mean with f = 1 over the 3 valid rows: the middle value of each coordinate
+            for (int i = 0; i < D; i++) {
+                float[] col = {gradient(0)[i], gradient(1)[i], gradient(2)[i]};
+                Arrays.sort(col);
+                assertEquals(col[1], out.get(0)[i], 1e-6f);
+            }
+        }
+    }
+}
