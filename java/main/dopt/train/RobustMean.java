@@ -21,7 +21,8 @@ import org.apache.logging.log4j.Logger;
  * <p>Not yet robust: the loss and the stop vote are still a plain mean over ranks (one rank can
  * poison the progress line and the divergence guard), and a job cannot ask for this policy yet —
  * both are [BYZ]'s next steps. A Byzantine rank is a real rank whose outgoing message passes
- * through {@code tamper} (bit flip, noise, garbage) before the same collective.
+ * through {@code tamper}, or a rank of {@link ByzantineRanks} (an omniscient attack on the honest
+ * rows, or malformed bytes), before the same collective.
  */
 final class RobustMean implements GradientMean.GradientCombiner {
     private static final Logger LOG = LogManager.getLogger(RobustMean.class);
@@ -29,6 +30,8 @@ final class RobustMean implements GradientMean.GradientCombiner {
     private final Communicator comm;
     private final RobustAggregator aggregator;
     private final UnaryOperator<byte[]> tamper;
+    /** The run's Byzantine ranks and what they send, or null when every rank is honest. */
+    private final ByzantineRanks byzantine;
     private final float[][] rows;
     private final boolean[] valid;
     private final float[] agreed;
@@ -36,12 +39,22 @@ final class RobustMean implements GradientMean.GradientCombiner {
 
     /** {@code tamper}: what this rank does to its message before sending (the identity for an honest rank). */
     RobustMean(Communicator comm, int n, RobustAggregator aggregator, UnaryOperator<byte[]> tamper) {
+        this(comm, n, aggregator, tamper, null);
+    }
+
+    /** With {@code byzantine} ranks that forge their messages (an attack on the honest rows, or garbage). */
+    RobustMean(Communicator comm, int n, RobustAggregator aggregator, ByzantineRanks byzantine) {
+        this(comm, n, aggregator, UnaryOperator.identity(), byzantine);
+    }
+
+    private RobustMean(Communicator comm, int n, RobustAggregator aggregator, UnaryOperator<byte[]> tamper, ByzantineRanks byzantine) {
         if (aggregator.rows() != comm.size() || aggregator.dim() != n)
             throw new IllegalArgumentException("the aggregator is sized for " + aggregator.rows() + " x " + aggregator.dim()
                     + ", the job has " + comm.size() + " ranks x " + n + " coordinates");
         this.comm = comm;
         this.aggregator = aggregator;
         this.tamper = tamper;
+        this.byzantine = byzantine;
         this.rows = new float[comm.size()][n];
         this.valid = new boolean[comm.size()];
         this.agreed = new float[n];
@@ -52,7 +65,9 @@ final class RobustMean implements GradientMean.GradientCombiner {
     public int combine(float[] flat, int n) {
         mine.clear();
         mine.asFloatBuffer().put(flat, 0, n);
-        Gathered got = comm.allgatherBytes(tamper.apply(mine.array()), 4 * n);
+        byte[] message = tamper.apply(mine.array());
+        if (byzantine != null) message = byzantine.message(comm, message);
+        Gathered got = comm.allgatherBytes(message, 4 * n);
         int rejected = 0;
         for (int r = 0; r < rows.length; r++) {
             if (got.status(r) == Gathered.Status.MISSING)

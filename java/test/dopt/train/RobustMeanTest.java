@@ -90,4 +90,52 @@ class RobustMeanTest {
             }
         }
     }
+
+    /** 5 ranks, ranks 3 and 4 Byzantine: each forges its message from the 3 honest gradients it received first. */
+    private static List<float[]> withByzantineRanks(String rule, Map<String, Object> hp, ByzantineRanks.Kind kind, String attack,
+                                                   int[] rejected) throws Exception {
+        return InProcessCommunicator.run(5, 10_000, comm -> {
+            RobustAggregator agg = new RobustAggregator(5, D, List.of(), NamedAggregation.rule(rule, hp, 5, D));
+            ByzantineRanks byz = new ByzantineRanks(5, new int[] {3, 4}, kind,
+                    attack == null ? null : NamedAggregation.attack(attack, Map.of(), D), Rng.derive(5, comm.rank()), D);
+            RobustMean m = new RobustMean(comm, D, agg, byz);
+            float[] flat = Arrays.copyOf(gradient(comm.rank()), D + 2);
+            int r = m.combine(flat, D);
+            if (comm.rank() == 0) rejected[0] = r;
+            return Arrays.copyOf(flat, D);
+        });
+    }
+
+    @Test
+    void byzantineRanksForgeASignFlipFromTheHonestGradientsTheyReceived() throws Exception {
+        // sign_flip: both Byzantine rows are -mean(H); the plain mean of the 5 rows is then
+        // (3·mean(H) − 2·mean(H)) / 5 = mean(H) / 5, by hand
+        List<float[]> mean = withByzantineRanks("mean", Map.of(), ByzantineRanks.Kind.ATTACK, "sign_flip", new int[1]);
+        for (int i = 0; i < D; i++) {
+            double m = (gradient(0)[i] + gradient(1)[i] + gradient(2)[i]) / 3.0;
+            assertEquals(m / 5, mean.get(0)[i], 1e-5, "coordinate " + i);
+        }
+        // the trimmed mean with f = 2 drops the two smallest and two largest: the middle of the five values
+        List<float[]> trimmed = withByzantineRanks("trimmed_mean", Map.of("f", 2), ByzantineRanks.Kind.ATTACK, "sign_flip", new int[1]);
+        for (int i = 0; i < D; i++) {
+            float m = (float) ((gradient(0)[i] + gradient(1)[i] + gradient(2)[i]) / 3.0);
+            float[] col = {gradient(0)[i], gradient(1)[i], gradient(2)[i], -m, -m};
+            Arrays.sort(col);
+            assertEquals(col[2], trimmed.get(0)[i], 1e-6f, "coordinate " + i);
+        }
+        for (int r = 1; r < 5; r++) assertArrayEquals(trimmed.get(0), trimmed.get(r), 0f, "every rank holds the same aggregate");
+    }
+
+    @Test
+    void byzantineRanksSendingGarbageAreRejectedOnEveryRank() throws Exception {
+        int[] rejected = new int[1];
+        List<float[]> out = withByzantineRanks("median", Map.of(), ByzantineRanks.Kind.GARBAGE, null, rejected);
+        assertEquals(2, rejected[0], "both malformed messages rejected");
+        for (int i = 0; i < D; i++) {
+            float[] col = {gradient(0)[i], gradient(1)[i], gradient(2)[i]};
+            Arrays.sort(col);
+            assertEquals(col[1], out.get(0)[i], 0f, "the median of the three honest rows");
+        }
+        for (int r = 1; r < 5; r++) assertArrayEquals(out.get(0), out.get(r), 0f);
+    }
 }
