@@ -1,12 +1,15 @@
 package dopt.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.List;
 
 /**
  * A training job described as data (a JSON file in {@code jobs/}). Field names are the JSON keys;
  * every field has a default so that a job file states only what differs. {@link JobFile} parses
- * and validates; unknown keys are errors, never silently ignored.
+ * and validates; unknown keys are errors, never silently ignored. A JSON null is an error too,
+ * except on the fields marked {@code nulls = SET}, whose default is null ("not given").
  */
 public final class Job {
     public String name = "job";
@@ -21,7 +24,7 @@ public final class Job {
     /** Hash the parameters on every rank after every step and fail unless all hashes agree. */
     @JsonProperty("verify_replicas") public boolean verifyReplicas = false;
     /** Output folder, relative to the working directory of {@code dopt run}; default runs/&lt;name&gt;. */
-    public String output;
+    @JsonSetter(nulls = Nulls.SET) public String output;
     /**
      * Where the optimizer's Adam/AdamW step computes: cpu (default), cuda (the GPU of rank mod #GPUs;
      * an error when there is none), auto (the GPU when there is one, else the CPU with one log line).
@@ -50,9 +53,9 @@ public final class Job {
          * {@code params/...} tensors initialise the model (fine-tuning); its optimizer state, step and
          * RNGs are not read. Null: the model's own random initialisation.
          */
-        @JsonProperty("init_from") public String initFrom;
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("init_from") public String initFrom;
         /** Fine-tune through low-rank adapters around the frozen weights; null trains every weight. */
-        public AdapterSpec adapter;
+        @JsonSetter(nulls = Nulls.SET) public AdapterSpec adapter;
     }
 
     /**
@@ -64,13 +67,13 @@ public final class Job {
         /** r: LoRA trains r·(m+n) scalars per m×n weight, LoRA-XS and LoRA-SB r². */
         public int rank = 8;
         /** LoRA: α, the update is scaled by α/r; default 2·rank. */
-        public Double alpha;
+        @JsonSetter(nulls = Nulls.SET) public Double alpha;
         /** LoRA-XS: the scaling s of B·R·A; default 1. */
-        public Double scale;
+        @JsonSetter(nulls = Nulls.SET) public Double scale;
         /** LoRA-SB: training windows (or samples) over all ranks whose summed gradient estimates the first update; default 50. */
-        public Integer samples;
+        @JsonSetter(nulls = Nulls.SET) public Integer samples;
         /** Transformer weights to adapt; default all seven (wq wk wv wo w1 w2 w3 of every block). An MLP adapts its hidden layers. */
-        public List<AdapterTarget> targets;
+        @JsonSetter(nulls = Nulls.SET) public List<AdapterTarget> targets;
 
         public double alphaOrDefault() { return alpha != null ? alpha : 2.0 * rank; }
         public double scaleOrDefault() { return scale != null ? scale : 1.0; }
@@ -157,7 +160,7 @@ public final class Job {
         public double beta1 = 0.9;
         public double beta2 = 0.999;
         /** ε of the adaptive rules; null: {@link #epsOrDefault}. */
-        public Double eps;
+        @JsonSetter(nulls = Nulls.SET) public Double eps;
         @JsonProperty("weight_decay") public double weightDecay = 0;
         /** Global-norm clipping threshold applied before the rule; 0 disables it. */
         public double clip = 0;

@@ -1,9 +1,20 @@
 package dopt.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,12 +35,29 @@ import java.util.stream.Collectors;
 
 /** Reads, validates and writes job files; every error names the offending field and what is allowed. */
 public final class JobFile {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Strict reading: a job file says exactly what it means. No unknown keys, no key written twice
+     * (Jackson would keep the last), no null where a value is needed (only the fields marked
+     * {@code nulls = SET} in {@link Job} mean "the default" when null), no strings read as numbers
+     * or booleans ({@code "steps": "4"}), no numbers read as strings or enum indices, no fractions
+     * read as integers.
+     */
+    private static final ObjectMapper MAPPER = strictMapper();
+
+    private static ObjectMapper strictMapper() {
+        JsonMapper m = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
+                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.FAIL))
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .build();
+        for (CoercionInputShape scalar : List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean))
+            m.coercionConfigFor(LogicalType.Textual).setCoercion(scalar, CoercionAction.Fail);
+        return m;
+    }
 
     private JobFile() { }
 
@@ -53,6 +81,7 @@ public final class JobFile {
 
     /** Parses and validates job JSON; {@code source} names it in error messages. */
     public static Job parse(String json, String source) throws JobException {
+        JsonNode written = syntaxTree(json, source);
         Job job;
         try {
             job = MAPPER.readValue(json, Job.class);
@@ -63,26 +92,52 @@ public final class JobFile {
             Class<?> t = e.getTargetType();
             String allowed = t != null && t.isEnum() ? "; allowed values: " + enumValues(t) : "; expected " + typeName(t);
             throw new JobException("job " + source + ": field '" + fieldPath(e) + "' has invalid value " + quote(e.getValue()) + allowed);
+        } catch (InvalidNullException e) {
+            throw new JobException("job " + source + ": field '" + fieldPath(e) + "' is null; leave it out for the default, or write "
+                    + typeName(e.getTargetType()));
         } catch (MismatchedInputException e) {
             throw new JobException("job " + source + ": field '" + fieldPath(e) + "' has the wrong type; expected "
                     + typeName(e.getTargetType()));
+        } catch (JsonMappingException e) {
+            // e.g. a number beyond its field's type: "Numeric value (4294967297) out of range of int"
+            throw new JobException("job " + source + ": field '" + fieldPath(e) + "' cannot be read: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw new JobException("job " + source + " is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")" : ""));
+            throw notJson(e, source);
         }
         if (job == null) throw new JobException("job " + source + " is empty");
         validate(job, source);
-        unread(job, written(json), source);
+        unread(job, written, source);
         return job;
     }
 
-    /** The keys written in each section of the job (a JSON null counts as not written: the default). */
-    private static JsonNode written(String json) throws JobException {
+    /**
+     * The document as a tree (the keys written in each section; a JSON null counts as not written),
+     * read first so that syntax errors and a key written twice are reported before any field.
+     */
+    private static JsonNode syntaxTree(String json, String source) throws JobException {
         try {
             return MAPPER.readTree(json);
+        } catch (StreamReadException e) {
+            if (e.getOriginalMessage().startsWith("Duplicate field ")) throw duplicateKey(e, source);
+            throw notJson(e, source);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("parsed once, not twice", e);
+            throw notJson(e, source);
         }
+    }
+
+    private static JobException notJson(JsonProcessingException e, String source) {
+        return new JobException("job " + source + " is not valid JSON: " + e.getOriginalMessage()
+                + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")" : ""));
+    }
+
+    /** "field 'optimizer.lr' is written twice": the path from the parser's context where it found the second one. */
+    private static JobException duplicateKey(StreamReadException e, String source) {
+        String path = e.getOriginalMessage().replaceAll("(?s)^Duplicate field '(.*?)'.*$", "$1");
+        if (e.getProcessor() != null)
+            for (JsonStreamContext c = e.getProcessor().getParsingContext().getParent(); c != null && !c.inRoot(); c = c.getParent())
+                path = (c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName()) + (path.startsWith("[") || c.inArray() ? "" : ".") + path;
+        return new JobException("job " + source + ": field '" + path + "' is written twice"
+                + (e.getLocation() != null ? " (again at line " + e.getLocation().getLineNr() + ")" : "") + "; keep one");
     }
 
     /**
@@ -154,10 +209,13 @@ public final class JobFile {
         List<String> errors = new ArrayList<>();
         if (j.name == null || !j.name.matches("[A-Za-z0-9._-]+")) errors.add("'name' must be letters, digits, '.', '_' or '-'");
         if (j.steps < 1) errors.add("'steps' must be at least 1 (got " + j.steps + ")");
+        if (j.output != null && j.output.isBlank())
+            errors.add("'output' is empty; leave it out for runs/<name>, or name a folder (\"" + j.output + "\" would write into the working directory)");
         if (j.evalEvery < 0) errors.add("'eval_every' must be >= 0 (got " + j.evalEvery + ")");
         if (j.model == null) errors.add("'model' is missing");
         else if (j.model.hidden == null || j.model.hidden.stream().anyMatch(h -> h == null || h < 1))
             errors.add("'model.hidden' must be a list of positive widths (empty for softmax regression)");
+        else widestMatrix(j.model.hidden, errors);
         if (j.model != null) fineTuning(j, errors);
         if (j.data == null) errors.add("'data' is missing");
         else {
@@ -200,7 +258,9 @@ public final class JobFile {
         }
         if (j.comm == null) errors.add("'comm' is missing");
         else {
-            if (!(j.comm.timeoutS > 0)) errors.add("'comm.timeout_s' must be positive (got " + j.comm.timeoutS + ")");
+            if (!(j.comm.timeoutS >= MIN_TIMEOUT_S && j.comm.timeoutS <= MAX_TIMEOUT_S))
+                errors.add("'comm.timeout_s' must be from " + MIN_TIMEOUT_S + " to " + (long) MAX_TIMEOUT_S + " seconds (got " + j.comm.timeoutS
+                        + "): shorter fails healthy collectives, longer leaves a dead rank's peers waiting for days");
             if (!(j.comm.ratio > 0 && j.comm.ratio <= 1)) errors.add("'comm.ratio' must be in (0, 1] (got " + j.comm.ratio + ")");
             if (j.comm.levels < 1) errors.add("'comm.levels' must be at least 1 (got " + j.comm.levels + ")");
             else if (j.comm.compressor == Job.CompressorName.NATURAL_DITHERING && j.comm.levels > 32)
@@ -230,6 +290,22 @@ public final class JobFile {
             }
         }
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
+    }
+
+    /** Bounds of comm.timeout_s: a tenth of a second (a collective on loopback takes milliseconds) to a day. */
+    public static final double MIN_TIMEOUT_S = 0.1, MAX_TIMEOUT_S = 86_400;
+
+    /** The largest float[] a JVM allocates (a few header words under 2^31 - 1). */
+    public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** Two adjacent hidden layers whose weight matrix would not fit one Java array (the product overflowed an int). */
+    private static void widestMatrix(List<Integer> hidden, List<String> errors) {
+        for (int i = 1; i < hidden.size(); i++) {
+            long weights = (long) hidden.get(i - 1) * hidden.get(i);
+            if (weights > MAX_ARRAY)
+                errors.add("'model.hidden' widths " + hidden.get(i - 1) + " and " + hidden.get(i) + " make a " + weights
+                        + "-weight matrix, more than one Java array holds (" + MAX_ARRAY + ")");
+        }
     }
 
     /** model.init_from and model.adapter. */
