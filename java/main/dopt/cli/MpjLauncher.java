@@ -5,7 +5,6 @@ import dopt.io.CheckpointException;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.job.JobFile;
-import dopt.train.JobPlan;
 import dopt.train.StopRequest;
 import java.io.File;
 import java.io.IOException;
@@ -49,16 +48,10 @@ public final class MpjLauncher {
             throw new JobException("--dev must be multicore or niodev (got " + req.dev() + ")");
         if (req.portBase() != null && (req.portBase() < 1024 || req.portBase() > 65533))
             throw new JobException("--port-base must be from 1024 to 65533 (got " + req.portBase() + ")");
-        Job job = JobFile.read(req.jobFile());
+        Job job = Preflight.check(req.jobFile(), repo, req.np(), req.dev().equals("multicore") ? req.np() : 1, Preflight.rankHeapBytes());
         Path jobFile = req.jobFile();
         Path out = (req.output() != null ? req.output() : Path.of(job.output != null ? job.output : "runs/" + job.name))
                 .toAbsolutePath().normalize();
-        if (job.model.initFrom != null && !Path.of(job.model.initFrom).isAbsolute()) {
-            // relative to this working directory, which niodev ranks (started in out/mpj-wdir) do not share:
-            // they read the job with the absolute path, from the output folder
-            job.model.initFrom = Path.of(job.model.initFrom).toAbsolutePath().normalize().toString();
-        }
-        JobPlan.check(job, repo, req.np());
         Optional<String> complete = "auto".equals(req.resume()) ? FinishedRun.describe(out, job.steps) : Optional.empty();
         if (complete.isPresent()) {
             // a requeued job that had finished: nothing to do, and nothing it wrote may change

@@ -3,6 +3,8 @@ package dopt.job;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
@@ -115,27 +117,49 @@ public final class JobFile {
      * read first so that syntax errors and a key written twice are reported before any field.
      */
     private static JsonNode syntaxTree(String json, String source) throws JobException {
-        try {
-            return MAPPER.readTree(json);
-        } catch (StreamReadException e) {
-            if (e.getOriginalMessage().startsWith("Duplicate field ")) throw duplicateKey(e, source);
-            throw notJson(e, source);
-        } catch (JsonProcessingException e) {
-            throw notJson(e, source);
+        // our own parser: a StreamConstraintsException (nesting deeper than 1000) carries neither it nor a location
+        try (JsonParser p = MAPPER.createParser(json)) {
+            try {
+                return MAPPER.readTree(p);
+            } catch (StreamReadException e) {
+                if (e.getOriginalMessage().startsWith("Duplicate field ")) throw duplicateKey(e, source);
+                throw notJson(e, p, source);
+            } catch (JsonProcessingException e) {
+                throw notJson(e, p, source);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string", e);
         }
     }
 
     private static JobException notJson(JsonProcessingException e, String source) {
+        return notJson(e, e.getProcessor() instanceof JsonParser p ? p : null, source);
+    }
+
+    private static JobException notJson(JsonProcessingException e, JsonParser parser, String source) {
+        JsonLocation at = e.getLocation() != null ? e.getLocation() : parser != null ? parser.currentLocation() : null;
+        String field = parser != null ? fieldAt(parser.getParsingContext()) : "";
         return new JobException("job " + source + " is not valid JSON: " + e.getOriginalMessage()
-                + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")" : ""));
+                + (field.isEmpty() ? "" : " (in field '" + field + "')")
+                + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : ""));
+    }
+
+    /** The first keys from the root to where the parser stands ("optimizer.eta"), enough to find the place. */
+    private static String fieldAt(JsonStreamContext here) {
+        List<String> keys = new ArrayList<>();
+        for (JsonStreamContext c = here; c != null && !c.inRoot(); c = c.getParent())
+            keys.add(0, c.inArray() ? "[" + Math.max(0, c.getCurrentIndex()) + "]" : String.valueOf(c.getCurrentName()));
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < Math.min(keys.size(), 3); i++)
+            path.append(i > 0 && !keys.get(i).startsWith("[") ? "." : "").append(keys.get(i));
+        return keys.size() > 3 ? path + "..." : path.toString();
     }
 
     /** "field 'optimizer.lr' is written twice": the path from the parser's context where it found the second one. */
     private static JobException duplicateKey(StreamReadException e, String source) {
-        String path = e.getOriginalMessage().replaceAll("(?s)^Duplicate field '(.*?)'.*$", "$1");
-        if (e.getProcessor() != null)
-            for (JsonStreamContext c = e.getProcessor().getParsingContext().getParent(); c != null && !c.inRoot(); c = c.getParent())
-                path = (c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName()) + (path.startsWith("[") || c.inArray() ? "" : ".") + path;
+        String key = e.getOriginalMessage().replaceAll("(?s)^Duplicate field '(.*?)'.*$", "$1");
+        String outer = e.getProcessor() != null ? fieldAt(e.getProcessor().getParsingContext().getParent()) : "";
+        String path = outer.isEmpty() ? key : outer + "." + key;
         return new JobException("job " + source + ": field '" + path + "' is written twice"
                 + (e.getLocation() != null ? " (again at line " + e.getLocation().getLineNr() + ")" : "") + "; keep one");
     }
