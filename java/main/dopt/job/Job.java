@@ -30,6 +30,77 @@ public final class Job {
      * an error when there is none), auto (the GPU when there is one, else the CPU with one log line).
      */
     public BackendName backend = BackendName.CPU;
+    /**
+     * Byzantine-robust aggregation of the gradients ([BYZ]; rules and pre-aggregators of
+     * {@code dopt.aggregate}, definitions in aggregation.md); null: the plain mean.
+     */
+    @JsonSetter(nulls = Nulls.SET) public Aggregation aggregation;
+    /** Byzantine ranks and what they send, for experiments; null: every rank is honest. */
+    @JsonSetter(nulls = Nulls.SET) public Byzantine byzantine;
+
+    /**
+     * A robust rule over the ranks' gradients: {@code rule} (mean, median, trimmed_mean, krum,
+     * multi_krum, geometric_median, centered_clipping) with its own parameters ({@code f}; {@code m}
+     * for multi_krum; {@code T}, {@code nu} for geometric_median; {@code tau}, {@code L} for
+     * centered_clipping), after the {@code pre_aggregators} in order ({@code {"name": "bucketing",
+     * "s": 2}}, {@code {"name": "nnm", "f": 1}}). A parameter the rule does not take is an error.
+     */
+    public static final class Aggregation {
+        public String rule = "mean";
+        @JsonSetter(nulls = Nulls.SET) public Integer f;
+        @JsonSetter(nulls = Nulls.SET) public Integer m;
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("T") public Integer iterationsT;
+        @JsonSetter(nulls = Nulls.SET) public Double nu;
+        @JsonSetter(nulls = Nulls.SET) public Double tau;
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("L") public Integer iterationsL;
+        @JsonProperty("pre_aggregators") public List<java.util.Map<String, Object>> preAggregators = List.of();
+
+        /** The parameters written, under their aggregation.md names. */
+        public java.util.Map<String, Object> hyperparameters() {
+            java.util.Map<String, Object> hp = new java.util.LinkedHashMap<>();
+            if (f != null) hp.put("f", f);
+            if (m != null) hp.put("m", m);
+            if (iterationsT != null) hp.put("T", iterationsT);
+            if (nu != null) hp.put("nu", nu);
+            if (tau != null) hp.put("tau", tau);
+            if (iterationsL != null) hp.put("L", iterationsL);
+            return hp;
+        }
+    }
+
+    /**
+     * Which ranks are Byzantine ({@code ranks}, or the last {@code count} ranks) and what they send:
+     * {@code attack} sign_flip, bit_flip, ipm ({@code eps}), alie ({@code z}), gaussian ({@code mu},
+     * {@code sigma}) computed from the round's honest gradients, or garbage (malformed bytes).
+     */
+    public static final class Byzantine {
+        @JsonSetter(nulls = Nulls.SET) public List<Integer> ranks;
+        @JsonSetter(nulls = Nulls.SET) public Integer count;
+        public String attack = "sign_flip";
+        @JsonSetter(nulls = Nulls.SET) public Double eps;
+        @JsonSetter(nulls = Nulls.SET) public Double z;
+        @JsonSetter(nulls = Nulls.SET) public Double mu;
+        @JsonSetter(nulls = Nulls.SET) public Double sigma;
+
+        /** The attack's parameters as written, under their aggregation.md names. */
+        public java.util.Map<String, Object> hyperparameters() {
+            java.util.Map<String, Object> hp = new java.util.LinkedHashMap<>();
+            if (eps != null) hp.put("eps", eps);
+            if (z != null) hp.put("z", z);
+            if (mu != null) hp.put("mu", mu);
+            if (sigma != null) hp.put("sigma", sigma);
+            return hp;
+        }
+
+        /** The Byzantine ranks of a run on {@code size} ranks, ascending. */
+        public int[] ranksOf(int size) {
+            if (ranks != null) return ranks.stream().mapToInt(Integer::intValue).sorted().toArray();
+            int c = count == null ? 0 : count;
+            int[] r = new int[c];
+            for (int i = 0; i < c; i++) r[i] = size - c + i;
+            return r;
+        }
+    }
 
     public enum BackendName {
         @JsonProperty("cpu") CPU, @JsonProperty("cuda") CUDA, @JsonProperty("auto") AUTO;

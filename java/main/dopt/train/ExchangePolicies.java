@@ -26,7 +26,9 @@ public final class ExchangePolicies {
             return new LocalSteps(params, optimizer, comm, job.comm.localSteps,
                     job.comm.averagePreconditioner ? optimizer.preconditionerState() : List.of());
         GradientMean.GradientCombiner combiner;
-        if (job.comm.compressor == Job.CompressorName.POWERSGD)
+        if (job.aggregation != null || job.byzantine != null)
+            combiner = RobustMean.forJob(job, comm, Flat.length(params), state);
+        else if (job.comm.compressor == Job.CompressorName.POWERSGD)
             combiner = PowerSgdMean.create(job.comm, comm, params, state, Rng.derive(job.seed, 3).nextLong());
         else if (job.comm.compressor != Job.CompressorName.NONE)
             combiner = CompressedMean.forJob(job.comm, comm, rankRng, Flat.length(params), state);

@@ -48,6 +48,7 @@ public final class JobPlan {
         Task task = buildTask(job, repoRoot, ranks, 0);
         if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, task.weights());
         Optimizers.check(job, job.model.adapter == null ? task.params() : FineTuning.trainableShapes(job, task.weights()));
+        RobustMean.check(job, ranks);
     }
 
     /** This rank's task: the model, its data and loader. */

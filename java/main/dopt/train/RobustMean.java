@@ -1,12 +1,24 @@
 package dopt.train;
 
 import dopt.aggregate.AggregationException;
+import dopt.aggregate.Aggregator;
+import dopt.aggregate.Bucketing;
+import dopt.aggregate.CenteredClipping;
+import dopt.aggregate.NamedAggregation;
+import dopt.aggregate.PreAggregator;
 import dopt.aggregate.RobustAggregator;
 import dopt.comm.CommTimeoutException;
 import dopt.comm.Communicator;
 import dopt.comm.Gathered;
+import dopt.job.Job;
+import dopt.job.JobException;
+import dopt.random.Rng;
+import dopt.state.StateTree;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,8 +31,8 @@ import org.apache.logging.log4j.Logger;
  * others sent. A rejected row is counted and left out; the aggregator keeps its configured f.
  *
  * <p>Not yet robust: the loss and the stop vote are still a plain mean over ranks (one rank can
- * poison the progress line and the divergence guard), and a job cannot ask for this policy yet —
- * both are [BYZ]'s next steps. A Byzantine rank is a real rank whose outgoing message passes
+ * poison the progress line and the divergence guard): [BYZ]'s next step. A job asks for it with
+ * its {@code aggregation} (and, for experiments, {@code byzantine}) section. A Byzantine rank is a real rank whose outgoing message passes
  * through {@code tamper}, or a rank of {@link ByzantineRanks} (an omniscient attack on the honest
  * rows, or malformed bytes), before the same collective.
  */
@@ -36,18 +48,22 @@ final class RobustMean implements GradientMean.GradientCombiner {
     private final boolean[] valid;
     private final float[] agreed;
     private final ByteBuffer mine;
+    /** A bucketing pre-aggregator's live permutation, reshuffled every step from {@link #shuffle}, or null. */
+    private final int[] permutation;
+    private final Rng shuffle;
 
     /** {@code tamper}: what this rank does to its message before sending (the identity for an honest rank). */
     RobustMean(Communicator comm, int n, RobustAggregator aggregator, UnaryOperator<byte[]> tamper) {
-        this(comm, n, aggregator, tamper, null);
+        this(comm, n, aggregator, tamper, null, null, null);
     }
 
     /** With {@code byzantine} ranks that forge their messages (an attack on the honest rows, or garbage). */
     RobustMean(Communicator comm, int n, RobustAggregator aggregator, ByzantineRanks byzantine) {
-        this(comm, n, aggregator, UnaryOperator.identity(), byzantine);
+        this(comm, n, aggregator, UnaryOperator.identity(), byzantine, null, null);
     }
 
-    private RobustMean(Communicator comm, int n, RobustAggregator aggregator, UnaryOperator<byte[]> tamper, ByzantineRanks byzantine) {
+    private RobustMean(Communicator comm, int n, RobustAggregator aggregator, UnaryOperator<byte[]> tamper, ByzantineRanks byzantine,
+                       int[] permutation, Rng shuffle) {
         if (aggregator.rows() != comm.size() || aggregator.dim() != n)
             throw new IllegalArgumentException("the aggregator is sized for " + aggregator.rows() + " x " + aggregator.dim()
                     + ", the job has " + comm.size() + " ranks x " + n + " coordinates");
@@ -59,12 +75,71 @@ final class RobustMean implements GradientMean.GradientCombiner {
         this.valid = new boolean[comm.size()];
         this.agreed = new float[n];
         this.mine = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        this.permutation = permutation;
+        this.shuffle = shuffle;
+    }
+
+    /**
+     * The combiner a job's {@code aggregation} and {@code byzantine} sections ask for, over {@code n}
+     * coordinates. State: centered clipping's centre under {@code exchange/robust/center}, the
+     * bucketing shuffle's generator under {@code exchange/robust/shuffle} (the same on every rank), a
+     * Byzantine rank's generator under {@code ranks/<r>/byzantine_rng}.
+     */
+    static RobustMean forJob(Job job, Communicator comm, int n, StateTree state) {
+        Parts p = parts(job, comm.size(), comm.rank(), n, state);
+        return new RobustMean(comm, n, p.aggregator, UnaryOperator.identity(), p.byzantine, p.permutation, p.shuffle);
+    }
+
+    private record Parts(RobustAggregator aggregator, ByzantineRanks byzantine, int[] permutation, Rng shuffle) { }
+
+    private static Parts parts(Job job, int ranks, int rank, int n, StateTree state) {
+        Job.Aggregation a = job.aggregation != null ? job.aggregation : new Job.Aggregation();
+        List<PreAggregator> pre = new ArrayList<>();
+        int[] permutation = null;
+        for (Map<String, Object> spec : a.preAggregators) {
+            PreAggregator p = NamedAggregation.preAggregator(spec, ranks, n);
+            if (p instanceof Bucketing b) permutation = b.permutation();
+            pre.add(p);
+        }
+        Aggregator rule = NamedAggregation.rule(a.rule, a.hyperparameters(), ranks, n);
+        if (rule instanceof CenteredClipping cc) state.putFloats("exchange/robust/center", cc.center(), n);
+        Rng shuffle = null;
+        if (permutation != null) {
+            shuffle = Rng.derive(job.seed, 6);
+            state.putLongs("exchange/robust/shuffle", shuffle.state());
+        }
+        ByzantineRanks byzantine = null;
+        if (job.byzantine != null) {
+            Rng rng = Rng.derive(job.seed, 4, rank);
+            state.putLongs("ranks/" + rank + "/byzantine_rng", rng.state());
+            boolean garbage = job.byzantine.attack.equals("garbage");
+            byzantine = new ByzantineRanks(ranks, job.byzantine.ranksOf(ranks), garbage ? ByzantineRanks.Kind.GARBAGE : ByzantineRanks.Kind.ATTACK,
+                    garbage ? null : NamedAggregation.attack(job.byzantine.attack, job.byzantine.hyperparameters(), n), rng, n);
+        }
+        return new Parts(new RobustAggregator(ranks, n, pre, rule), byzantine, permutation, shuffle);
+    }
+
+    /**
+     * The launcher's check of a job's {@code aggregation} and {@code byzantine} sections for
+     * {@code ranks} ranks: every name, parameter and f against the rank count, without allocating
+     * the rows (d = 1 here; nothing the rules check depends on d).
+     */
+    static void check(Job job, int ranks) throws JobException {
+        if (job.aggregation == null && job.byzantine == null) return;
+        if (job.comm.compressor != Job.CompressorName.NONE || job.comm.localSteps > 1)
+            throw new JobException("'aggregation'/'byzantine' work on dense gradients: leave out comm.compressor and comm.local_steps");
+        try {
+            parts(job, ranks, 0, 1, new StateTree());
+        } catch (IllegalArgumentException e) {
+            throw new JobException((job.byzantine != null && e.getMessage().contains("rank") ? "byzantine: " : "aggregation: ") + e.getMessage());
+        }
     }
 
     @Override
     public int combine(float[] flat, int n) {
         mine.clear();
         mine.asFloatBuffer().put(flat, 0, n);
+        if (permutation != null) shuffleInPlace(permutation, shuffle);
         byte[] message = tamper.apply(mine.array());
         if (byzantine != null) message = byzantine.message(comm, message);
         Gathered got = comm.allgatherBytes(message, 4 * n);
@@ -90,6 +165,17 @@ final class RobustMean implements GradientMean.GradientCombiner {
         return rejected;
     }
 
+    /** Fisher–Yates from the shared generator, so every rank draws the same buckets. */
+    private static void shuffleInPlace(int[] p, Rng rng) {
+        for (int i = 0; i < p.length; i++) p[i] = i;
+        for (int i = p.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+    }
+
     /** Null when {@code message} is exactly n finite little-endian floats (written into {@code row}), else why not. */
     private static String decode(byte[] message, float[] row) {
         if (message.length != 4 * row.length) return message.length + " bytes, expected " + 4 * row.length;
@@ -103,5 +189,7 @@ final class RobustMean implements GradientMean.GradientCombiner {
     }
 
     @Override
-    public String describe() { return "robust " + aggregator.rule().name(); }
+    public String describe() {
+        return "robust " + aggregator.rule().name() + (byzantine == null ? "" : ", " + byzantine.count() + " Byzantine rank(s)");
+    }
 }

@@ -61,4 +61,48 @@ class TrainerOnThreadRanksTest {
             assertSameParams(full, resumed, name);
         }
     }
+
+    private static Job robustJob(String sections, int steps) throws Exception {
+        return JobFile.parse("""
+            {"name": "byz", "model": {"hidden": [32]}, "data": {"batch_size": 16},
+             "optimizer": {"name": "adam", "lr": 0.003}, "steps": %d, "seed": 4, "eval_every": 0,
+             "checkpoint": {"every": 20, "keep": 5}, "verify_replicas": true, %s}""".formatted(steps, sections), "byz");
+    }
+
+    @Test
+    void oneByzantineRankOfFourPoisonsTheMeanButNotTheMedian() throws Exception {
+        // rank 3 sends Gaussian noise of scale 30 instead of its gradient (forged on a real rank, through the same collective)
+        String attack = "\"byzantine\": {\"count\": 1, \"attack\": \"gaussian\", \"mu\": 0.0, \"sigma\": 30.0}";
+        train(robustJob(attack + ", \"aggregation\": {\"rule\": \"mean\"}", 40), 4, dir.resolve("byz-mean"), null);
+        double poisoned = RunSummary.read(dir.resolve("byz-mean/summary.json")).testAccuracy();
+        train(robustJob(attack + ", \"aggregation\": {\"rule\": \"median\"}", 40), 4, dir.resolve("byz-median"), null);
+        RunSummary robust = RunSummary.read(dir.resolve("byz-median/summary.json"));
+        assertTrue(robust.testAccuracy() > 0.6, "the median trains through the attack: " + robust.testAccuracy());
+        assertTrue(poisoned < robust.testAccuracy() - 0.2, "the mean is poisoned: " + poisoned + " vs " + robust.testAccuracy());
+        assertEquals("robust median, 1 Byzantine rank(s)", robust.exchange());
+    }
+
+    @Test
+    void robustRunsWithStatefulRulesResumeBitForBit() throws Exception {
+        // centered clipping keeps its centre, bucketing its shuffle, a Gaussian attacker its noise generator: all in the state tree
+        Job j = robustJob("\"byzantine\": {\"ranks\": [1], \"attack\": \"gaussian\", \"mu\": 0.0, \"sigma\": 5.0}, "
+                + "\"aggregation\": {\"rule\": \"centered_clipping\", \"tau\": 1.0, \"L\": 2, "
+                + "\"pre_aggregators\": [{\"name\": \"bucketing\", \"s\": 2}]}", 40);
+        List<Param> full = train(j, 4, dir.resolve("cc-full"), null);
+        List<Param> resumed = train(j, 4, dir.resolve("cc-resumed"), dir.resolve("cc-full/checkpoints/ckpt-000020.h5"));
+        assertSameParams(full, resumed, "centered clipping + bucketing under a Gaussian attacker");
+    }
+
+    @Test
+    void aRobustJobThatCannotWorkIsRefusedBeforeTraining() throws Exception {
+        Job tooMany = robustJob("\"aggregation\": {\"rule\": \"trimmed_mean\", \"f\": 2}", 4);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dopt.job.JobException.class, () -> JobPlan.check(tooMany, REPO, 4));
+        assertTrue(e.getMessage().startsWith("aggregation: ") && e.getMessage().contains("2f < n"), e.getMessage());
+        Job unread = robustJob("\"aggregation\": {\"rule\": \"median\", \"f\": 1}", 4);
+        e = org.junit.jupiter.api.Assertions.assertThrows(dopt.job.JobException.class, () -> JobPlan.check(unread, REPO, 4));
+        assertTrue(e.getMessage().contains("median") && e.getMessage().contains("'f'"), e.getMessage());
+        Job outside = robustJob("\"byzantine\": {\"ranks\": [7], \"attack\": \"sign_flip\"}", 4);
+        e = org.junit.jupiter.api.Assertions.assertThrows(dopt.job.JobException.class, () -> JobPlan.check(outside, REPO, 4));
+        assertTrue(e.getMessage().contains("rank 7"), e.getMessage());
+    }
 }
