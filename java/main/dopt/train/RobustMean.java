@@ -30,9 +30,9 @@ import org.apache.logging.log4j.Logger;
  * {@code dopt.aggregate}) to the valid rows, so the honest ranks agree on one direction whatever the
  * others sent. A rejected row is counted and left out; the aggregator keeps its configured f.
  *
- * <p>Not yet robust: the loss and the stop vote are still a plain mean over ranks (one rank can
- * poison the progress line and the divergence guard): [BYZ]'s next step. A job asks for it with
- * its {@code aggregation} (and, for experiments, {@code byzantine}) section. A Byzantine rank is a real rank whose outgoing message passes
+ * <p>The control values are robust too: the loss the loop sees is the median of the ranks' finite
+ * losses and a stop needs a majority. A job asks for this combiner with its {@code aggregation}
+ * (and, for experiments, {@code byzantine}) section. A Byzantine rank is a real rank whose outgoing message passes
  * through {@code tamper}, or a rank of {@link ByzantineRanks} (an omniscient attack on the honest
  * rows, or malformed bytes), before the same collective.
  */
@@ -48,6 +48,8 @@ final class RobustMean implements GradientMean.GradientCombiner {
     private final boolean[] valid;
     private final float[] agreed;
     private final ByteBuffer mine;
+    /** Every rank's {loss, stop vote}, and the finite losses sorted: the robust control values. */
+    private final float[] votes, losses;
     /** A bucketing pre-aggregator's live permutation, reshuffled every step from {@link #shuffle}, or null. */
     private final int[] permutation;
     private final Rng shuffle;
@@ -75,6 +77,8 @@ final class RobustMean implements GradientMean.GradientCombiner {
         this.valid = new boolean[comm.size()];
         this.agreed = new float[n];
         this.mine = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        this.votes = new float[2 * comm.size()];
+        this.losses = new float[comm.size()];
         this.permutation = permutation;
         this.shuffle = shuffle;
     }
@@ -161,8 +165,27 @@ final class RobustMean implements GradientMean.GradientCombiner {
                     + rejected + " of " + rows.length + " gradients rejected)");
         }
         System.arraycopy(agreed, 0, flat, 0, n);
-        comm.allreduceMean(flat, n, 2);
+        agreeOnLossAndStop(flat, n);
         return rejected;
+    }
+
+    /**
+     * The loss for the progress line and the divergence guard is the median of the ranks' finite
+     * losses, and the run stops only when a majority votes so: a plain mean would let one rank stop
+     * the run or fake a divergence.
+     */
+    private void agreeOnLossAndStop(float[] flat, int n) {
+        int ranks = comm.size();
+        comm.allgather(flat, n, 2, votes, 0);
+        int finite = 0, stops = 0;
+        for (int r = 0; r < ranks; r++) {
+            float loss = votes[2 * r];
+            if (Float.isFinite(loss)) losses[finite++] = loss;
+            if (votes[2 * r + 1] > 0) stops++;
+        }
+        java.util.Arrays.sort(losses, 0, finite);
+        flat[n] = finite == 0 ? Float.NaN : finite % 2 == 1 ? losses[finite / 2] : (losses[finite / 2 - 1] + losses[finite / 2]) / 2;
+        flat[n + 1] = 2 * stops > ranks ? 1f : 0f;
     }
 
     /** Fisher–Yates from the shared generator, so every rank draws the same buckets. */

@@ -138,4 +138,21 @@ class RobustMeanTest {
         }
         for (int r = 1; r < 5; r++) assertArrayEquals(out.get(0), out.get(r), 0f);
     }
+
+    @Test
+    void oneRankCanNeitherFakeTheLossNorStopTheRun() throws Exception {
+        List<float[]> out = InProcessCommunicator.run(5, 10_000, comm -> {
+            RobustAggregator agg = new RobustAggregator(5, D, List.of(), NamedAggregation.rule("median", Map.of(), 5, D));
+            RobustMean m = new RobustMean(comm, D, agg, UnaryOperator.identity());
+            float[] flat = Arrays.copyOf(gradient(comm.rank()), D + 2);
+            flat[D] = comm.rank() == 4 ? 1e30f : 1f + comm.rank(); // losses 1, 2, 3, 4 and one absurd
+            flat[D + 1] = comm.rank() == 4 || comm.rank() == 3 ? 1f : 0f; // two of five vote to stop
+            m.combine(flat, D);
+            return new float[] {flat[D], flat[D + 1]};
+        });
+        for (float[] o : out) {
+            assertEquals(3f, o[0], 0f, "the median loss of {1, 2, 3, 4, 1e30}");
+            assertEquals(0f, o[1], 0f, "two votes of five do not stop the run");
+        }
+    }
 }
