@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops or reports the MPJ Express daemon of this host (niodev needs one per host).
-#   mpi/daemon.sh start|stop|status      exit 0 ok; start exits 3 if a daemon already listens
+#   mpi/daemon.sh start|stop|status      exit 0 ok; start exits 3 if a daemon already listens; with
+#                                        DOPT_MPJ_DAEMON_OWNER=PID the daemon (and its rank JVMs) stops
+#                                        when that process is gone (dopt run passes its own pid)
 #   mpi/daemon.sh foreground             run the daemon until SIGUSR1 or SIGTERM, then stop it and the
 #                                        rank JVMs it started and exit 0: for a supervisor that owns
 #                                        it (SLURM's srun in slurm/dopt-job.sbatch, which forwards
@@ -43,6 +45,13 @@ case "$action" in
       -cp "$L/daemon.jar:$L/log4j-1.2.jar:$L/runtimecommon.jar:$L/mpj.jar:$L/commons-io.jar:$L/commons-codec.jar" \
       runtime.daemon.MPJDaemon "$port" >"$log" 2>&1 &
     echo $! >"$pidf"
+    if [ -n "${DOPT_MPJ_DAEMON_OWNER:-}" ]; then
+      # the daemon of one dopt run dies with it, also after kill -9 of dopt run (which runs no clean-up):
+      # a watcher ends the daemon and the rank JVMs it started once the owner's pid is gone
+      nohup bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+        if kill -0 "$2" 2>/dev/null; then pkill -KILL -P "$2"; kill -9 "$2"; rm -f "$3"; fi' \
+        _ "$DOPT_MPJ_DAEMON_OWNER" "$(cat "$pidf")" "$pidf" >/dev/null 2>&1 &
+    fi
     for _ in $(seq 1 100); do
       if listening; then echo "daemon.sh: MPJ daemon started on port $port (pid $(cat "$pidf"))"; exit 0; fi
       kill -0 "$(cat "$pidf")" 2>/dev/null || { echo "daemon.sh: the MPJ daemon exited; see $log" >&2; tail -5 "$log" >&2; exit 1; }
@@ -52,8 +61,12 @@ case "$action" in
   stop)
     if [ -f "$pidf" ]; then
       pid=$(cat "$pidf")
-      # the daemon's children are the rank JVMs it started
+      # the daemon's children are the rank JVMs it started; a stopped one (SIGSTOP) acts on SIGTERM
+      # only once continued, and one that still runs after 5 s gets SIGKILL
       pkill -TERM -P "$pid" 2>/dev/null || true
+      pkill -CONT -P "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do pgrep -P "$pid" >/dev/null || break; sleep 0.1; done
+      pkill -KILL -P "$pid" 2>/dev/null || true
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true

@@ -48,14 +48,19 @@ public final class Main implements Callable<Integer> {
                 + "(port manager). Default: free ports of this host when dopt run starts the daemon, else those of $MPJ_HOME "
                 + "(with --machines, start the daemons with ./dopt daemon start --port-base P).")
         Integer portBase;
-        @Option(names = "--resume", description = "Checkpoint to resume from, or 'auto' for the newest valid one in the output folder.")
+        @Option(names = "--resume", description = "Checkpoint to resume from, or 'auto' for the newest valid one in the output folder. "
+                + "The job may differ from the checkpoint's only in " + ResumeCompatibility.MAY_CHANGE_TEXT + ".")
         String resume;
-        @Option(names = "--output", description = "Output folder (default: the job's 'output', else runs/<job name>).")
+        @Option(names = "--output", description = "Output folder (default: the job's 'output', else runs/<job name>). One dopt run "
+                + "at a time holds it (a lock file); a folder with an earlier run's files needs --resume or --overwrite.")
         Path output;
+        @Option(names = "--overwrite", description = "Start over in an output folder that holds an earlier run: deletes its "
+                + "checkpoints, trace, summary, plot and markers first (logs stay). Without it such a folder is refused.")
+        boolean overwrite;
 
         int launch(Path job) throws Exception {
             try {
-                return new MpjLauncher(repo()).launch(new MpjLauncher.Request(job, np, dev, machines, resume, output, portBase));
+                return new MpjLauncher(repo()).launch(new MpjLauncher.Request(job, np, dev, machines, resume, output, portBase, overwrite));
             } catch (JobException e) {
                 System.err.println("dopt: error: " + e.getMessage());
                 return 2;

@@ -28,7 +28,12 @@ public final class MpjLauncher {
      * What to launch. {@code resume} may be null, a checkpoint file, or "auto" (newest valid one);
      * {@code portBase} (niodev) null, or where the job's three MPJ ports start ({@link MpjPorts}).
      */
-    public record Request(Path jobFile, int np, String dev, Path machines, String resume, Path output, Integer portBase) { }
+    public record Request(Path jobFile, int np, String dev, Path machines, String resume, Path output, Integer portBase, boolean overwrite) {
+        /** A request that does not overwrite an earlier run. */
+        public Request(Path jobFile, int np, String dev, Path machines, String resume, Path output, Integer portBase) {
+            this(jobFile, np, dev, machines, resume, output, portBase, false);
+        }
+    }
 
     /** Exit code of a run stopped on request after checkpointing (sysexits' EX_TEMPFAIL: try again). */
     public static final int EXIT_STOPPED = 75;
@@ -48,10 +53,20 @@ public final class MpjLauncher {
             throw new JobException("--dev must be multicore or niodev (got " + req.dev() + ")");
         if (req.portBase() != null && (req.portBase() < 1024 || req.portBase() > 65533))
             throw new JobException("--port-base must be from 1024 to 65533 (got " + req.portBase() + ")");
+        if (req.overwrite() && req.resume() != null)
+            throw new JobException("--overwrite starts the run over and --resume continues it: give one of them");
         Job job = Preflight.check(req.jobFile(), repo, req.np(), req.dev().equals("multicore") ? req.np() : 1, Preflight.rankHeapBytes());
-        Path jobFile = req.jobFile();
         Path out = (req.output() != null ? req.output() : Path.of(job.output != null ? job.output : "runs/" + job.name))
                 .toAbsolutePath().normalize();
+        try (OutputFolder folder = OutputFolder.lock(out)) {
+            return launch(req, job, folder);
+        }
+    }
+
+    /** The run, with the output folder held by this process. */
+    private int launch(Request req, Job job, OutputFolder folder) throws JobException, IOException, InterruptedException {
+        Path out = folder.dir();
+        Path jobFile = req.jobFile();
         Optional<String> complete = "auto".equals(req.resume()) ? FinishedRun.describe(out, job.steps) : Optional.empty();
         if (complete.isPresent()) {
             // a requeued job that had finished: nothing to do, and nothing it wrote may change
@@ -59,14 +74,26 @@ public final class MpjLauncher {
                     + "To train further, raise \"steps\" in " + req.jobFile() + " and run with --resume auto again.");
             return 0;
         }
-        checkWritable(out);
+        String earlier = folder.earlierRun();
+        if (!earlier.isEmpty() && req.resume() == null) {
+            if (!req.overwrite())
+                throw new JobException("output folder " + out + " holds an earlier run (" + earlier + "); continue it with --resume auto, "
+                        + "start it over with --overwrite (deletes those files), or choose another --output");
+            folder.clearEarlierRun();
+            System.out.println("dopt: --overwrite: removed the earlier run's files from " + out + " (" + earlier + ")");
+        }
+        List<String> unfinished = folder.removeUnfinishedWrites();
+        if (!unfinished.isEmpty())
+            System.out.println("dopt: removed " + unfinished.size() + " unfinished temporary file(s) of an interrupted run from " + out + ": "
+                    + String.join(", ", unfinished));
         if (!JobFile.toJson(job).equals(JobFile.toJson(JobFile.read(req.jobFile())))) {
             jobFile = out.resolve("job.json");
             Files.writeString(jobFile, JobFile.toJson(job));
         }
         Path resume = resolveResume(req.resume(), out);
+        if (resume != null) ResumeCompatibility.check(resume, job, req.np());
         Path mpjHome = mpjHome();
-        for (String stale : new String[] {dopt.io.RunFolder.SUCCESS, StopRequest.FILE, StopRequest.STOPPED_MARKER})
+        for (String stale : new String[] {dopt.io.RunFolder.SUCCESS, StopRequest.FILE, StopRequest.STOPPED_MARKER, RankFailure.FILE})
             Files.deleteIfExists(out.resolve(stale));
 
         // rank JVM options go among the starter's options: it forwards them to the JVM it starts for
@@ -74,8 +101,10 @@ public final class MpjLauncher {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", mpjHome.resolve("lib/starter.jar").toString(),
                 "-np", Integer.toString(req.np()), "-dev", req.dev()));
         cmd.addAll(RANK_JVM_OPTIONS);
+        cmd.add("-D" + LauncherWatch.PROPERTY + "=" + LauncherWatch.describe(ProcessHandle.current()));
         if (job.backend != Job.BackendName.CPU) cmd.add(JCudaJars.bootClassPathOption(job.backend == Job.BackendName.CUDA));
         boolean startedDaemon = false;
+        Integer daemonPort = null;
         if (req.dev().equals("niodev")) {
             Path machines = req.machines();
             // a job that starts its own daemon takes free ports; one that uses running daemons (--machines)
@@ -91,6 +120,7 @@ public final class MpjLauncher {
                 machines = out.resolve("machines");
                 Files.writeString(machines, "localhost\n");
                 startedDaemon = daemon("start", mpjHome, out);
+                if (startedDaemon) daemonPort = confPort(mpjHome, "mpjexpress.mpjdaemon.port.1=", 40055);
             } else if (!Files.isReadable(machines)) {
                 throw new JobException("--machines " + machines + " does not exist or is not readable");
             }
@@ -108,8 +138,9 @@ public final class MpjLauncher {
 
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().put("MPJ_HOME", mpjHome.toString());
-        int code;
+        RankOutcome outcome;
         Process ranks = pb.start();
+        RankProcesses processes = new RankProcesses(ranks, daemonPort == null ? null : repo.resolve("mpi/run/daemon-" + daemonPort + ".pid"));
         // SIGTERM/SIGINT to this launcher (SLURM preemption, Ctrl-C): ask the ranks to checkpoint and wait for them
         Thread onSignal = new Thread(() -> {
             try {
@@ -126,7 +157,7 @@ public final class MpjLauncher {
         }, "dopt-launcher-stop");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            code = awaitRanks(ranks, out, req.np(), startupDeadlineSeconds(job));
+            outcome = awaitRanks(processes, out, req.np(), startupDeadlineSeconds(job), failureGraceSeconds(job));
         } finally {
             if (startedDaemon) daemon("stop", mpjHome, out);
         }
@@ -136,13 +167,15 @@ public final class MpjLauncher {
             onSignal.join();
             return EXIT_STOPPED; // System.exit blocks while the shutdown runs: the hook's code is the one that counts
         }
-        if (Files.exists(out.resolve(dopt.io.RunFolder.SUCCESS))) return 0;
-        if (Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
+        if (outcome.message() == null && Files.exists(out.resolve(dopt.io.RunFolder.SUCCESS))) return 0;
+        if (outcome.message() == null && Files.exists(out.resolve(StopRequest.STOPPED_MARKER))) {
             reportStopped(job, req, out);
             return EXIT_STOPPED;
         }
-        System.err.println("dopt: job '" + job.name + "' failed: rank 0 wrote no success marker (MPJ exit code " + code
-                + "); rank logs are in " + out.resolve("logs"));
+        String why = outcome.message() != null ? outcome.message() : RankFailure.read(out)
+                .map(f -> "a rank reported: " + f)
+                .orElseGet(() -> processes.silentDeath(req.dev()));
+        System.err.println("dopt: job '" + job.name + "' failed: " + why + "; rank logs are in " + out.resolve("logs"));
         return 1;
     }
 
@@ -168,13 +201,38 @@ public final class MpjLauncher {
     }
 
     /**
-     * Waits for the starter; if some rank has not logged "started" within the deadline (a rank JVM
-     * that failed to start: a bad class path, a bad JVM option, a host without a daemon), the
-     * starter would wait forever, so it is stopped with an error naming the missing ranks.
+     * How long the ranks have to end after one has reported a failure: every other rank waits in a
+     * collective bounded by comm.timeout_s, so they have reported or ended by then; one that has
+     * not is stuck (stopped, hung in I/O) and is killed.
      */
-    private static int awaitRanks(Process starter, Path out, int np, long deadlineSeconds) throws InterruptedException, IOException {
+    private static long failureGraceSeconds(Job job) {
+        return Math.round(Math.ceil(job.comm.timeoutS)) + 10;
+    }
+
+    /** How the wait for the ranks ended: null message when the starter exited by itself. */
+    private record RankOutcome(String message) { }
+
+    /**
+     * Waits for the starter. If some rank has not logged "started" within the deadline (a rank JVM
+     * that failed to start: a bad class path, a bad JVM option, a host without a daemon), the starter
+     * would wait forever; if a rank has reported a failure and the ranks have not all ended within
+     * {@code graceSeconds} (a stopped or hung rank), the starter would wait for it forever too. Both
+     * times the rank processes are killed and the outcome names why.
+     */
+    private static RankOutcome awaitRanks(RankProcesses ranks, Path out, int np, long deadlineSeconds, long graceSeconds)
+            throws InterruptedException, IOException {
         long launched = System.currentTimeMillis() - 1000, deadline = System.nanoTime() + deadlineSeconds * 1_000_000_000L;
-        while (!starter.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        long failureSeen = 0;
+        while (!ranks.starter().waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            ranks.note();
+            if (failureSeen == 0 && Files.exists(out.resolve(RankFailure.FILE))) failureSeen = System.nanoTime();
+            if (failureSeen != 0 && System.nanoTime() - failureSeen > graceSeconds * 1_000_000_000L) {
+                String report = RankFailure.read(out).orElse("a failure");
+                List<Long> killed = ranks.killAll();
+                return new RankOutcome("a rank reported: " + report + "; the ranks had not ended " + graceSeconds
+                        + " s later (comm.timeout_s + 10 s), so dopt run killed the remaining rank processes " + killed
+                        + " (a stopped or hung rank never returns by itself)");
+            }
             if (deadline == 0 || System.nanoTime() < deadline) continue;
             List<Integer> missing = new ArrayList<>();
             for (int r = 0; r < np; r++) {
@@ -187,13 +245,11 @@ public final class MpjLauncher {
                 deadline = 0; // all ranks are up: from here their own collective timeouts bound the run
                 continue;
             }
-            System.err.println("dopt: rank(s) " + missing + " did not start within " + deadlineSeconds
-                    + " s (see the MPJ output above and " + out.resolve("logs") + "); stopping the job");
-            starter.descendants().forEach(ProcessHandle::destroyForcibly);
-            starter.destroyForcibly();
-            return starter.waitFor();
+            ranks.killAll();
+            return new RankOutcome("rank(s) " + missing + " did not start within " + deadlineSeconds
+                    + " s (see the MPJ output above and " + out.resolve("logs") + "); dopt run stopped the job");
         }
-        return starter.exitValue();
+        return new RankOutcome(null);
     }
 
     private Path resolveResume(String resume, Path out) throws JobException {
@@ -221,28 +277,24 @@ public final class MpjLauncher {
      * MPJ's niodev starter listens on a fixed port (mpjexpress.mpjrun.port.1 in MPJ_HOME/conf) and
      * hangs when it is taken, so a second niodev job on the same host is refused up front.
      */
-    private static void checkStarterPortFree(Path mpjHome) throws JobException, IOException {
-        int port = 40002;
+    /** A port from MPJ_HOME/conf/mpjexpress.conf ({@code key} with its '='), or {@code fallback}. */
+    private static int confPort(Path mpjHome, String key, int fallback) throws IOException {
         Path conf = mpjHome.resolve("conf/mpjexpress.conf");
         if (Files.exists(conf))
             for (String line : Files.readAllLines(conf))
-                if (line.startsWith("mpjexpress.mpjrun.port.1=")) port = Integer.parseInt(line.substring(line.indexOf('=') + 1).trim());
+                if (line.startsWith(key)) return Integer.parseInt(line.substring(key.length()).trim());
+        return fallback;
+    }
+
+    private static void checkStarterPortFree(Path mpjHome) throws JobException, IOException {
+        int port = confPort(mpjHome, "mpjexpress.mpjrun.port.1=", 40002);
+        Path conf = mpjHome.resolve("conf/mpjexpress.conf");
         try (java.net.ServerSocket s = new java.net.ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new java.net.InetSocketAddress(port));
         } catch (IOException e) {
             throw new JobException("port " + port + " (MPJ's niodev starter port, " + conf + ") is in use: another niodev job "
                     + "is probably running on this host; wait for it or run this one with --dev multicore");
-        }
-    }
-
-    private static void checkWritable(Path out) throws JobException {
-        try {
-            Files.createDirectories(out.resolve("logs"));
-            Path probe = Files.createTempFile(out, ".write-probe", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new JobException("output folder " + out + " is not writable: " + e);
         }
     }
 
@@ -260,6 +312,7 @@ public final class MpjLauncher {
         ProcessBuilder pb = new ProcessBuilder("bash", repo.resolve("mpi/daemon.sh").toString(), action).inheritIO();
         pb.environment().put("MPJ_HOME", mpjHome.toString());
         pb.environment().put("DOPT_MPJ_DAEMON_HOME", out.resolve("mpj-daemon").toString());
+        pb.environment().put("DOPT_MPJ_DAEMON_OWNER", Long.toString(ProcessHandle.current().pid()));
         Process p = pb.start();
         int code = p.waitFor();
         if (code == 3 && action.equals("start")) return false; // already running: someone else owns it

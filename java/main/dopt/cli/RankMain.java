@@ -29,11 +29,12 @@ public final class RankMain {
         org.apache.logging.log4j.ThreadContext.put("rank", Integer.toString(rank));
         var log = org.apache.logging.log4j.LogManager.getLogger(RankMain.class);
         StopRequest.stopOnSignal(120_000);
+        String watch = LauncherWatch.start(System.getProperty(LauncherWatch.PROPERTY), rank);
         try {
             Job job = JobFile.read(jobPath);
             Files.createDirectories(outDir.resolve("logs"));
             MpjCommunicator comm = MpjCommunicator.world(Math.round(job.comm.timeoutS * 1000));
-            log.info("rank {} of {} started (job {}, output {}; dense kernels: {}; JVM options {})", rank, comm.size(), job.name, outDir,
+            log.info("rank {} of {} started (job {}, output {}; {}; dense kernels: {}; JVM options {})", rank, comm.size(), job.name, outDir, watch,
                     dopt.tensor.Dense.simd() ? "SIMD (Vector API)" : "plain loops (no --add-modules=jdk.incubator.vector)",
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
             // resuming reads everything from the checkpoint (a fine-tune's model.init_from is not needed again)
@@ -51,6 +52,7 @@ public final class RankMain {
             boolean sameOnAllRanks = t instanceof JobException || t instanceof NonFiniteException
                     || t instanceof dopt.train.ReplicaMismatchException;
             log.error("rank " + rank + " failed: " + t.getMessage(), t);
+            RankFailure.record(outDir, rank, t.getMessage());
             if (rank == 0 || !sameOnAllRanks) {
                 System.err.println("dopt rank " + rank + ": error: " + t.getMessage()
                         + (t instanceof CommTimeoutException || sameOnAllRanks ? "" : " (" + t.getClass().getName() + ")"));

@@ -18,11 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 class FinishedRunIT {
     @TempDir Path dir;
 
-    /** Every file under {@code out}: its bytes and modification time, by relative path. */
+    /**
+     * Every file under {@code out}: its bytes and modification time, by relative path; not the lock
+     * file, which every dopt run on the folder takes and releases (OutputFolder).
+     */
     private static Map<String, String> snapshot(Path out) throws Exception {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> all = Files.walk(out)) {
-            for (Path f : all.filter(Files::isRegularFile).toList())
+            for (Path f : all.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(OutputFolder.LOCK)).toList())
                 files.put(out.relativize(f).toString(), Files.getLastModifiedTime(f).toMillis() + " "
                         + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
         }
