@@ -78,9 +78,14 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Data-parallel MLP on the embedded MNIST slice on 2 ranks (jobs/demo.json).")
+            description = "Data-parallel MLP on the embedded MNIST slice on 2 ranks (jobs/demo.json); each demo starts over "
+                    + "(its earlier run in the output folder is replaced unless --resume is given).")
     static final class Demo extends LaunchOptions implements Callable<Integer> {
-        @Override public Integer call() throws Exception { return launch(repo().resolve("jobs/demo.json")); }
+        @Override public Integer call() throws Exception {
+            // the first README command: running it again must work, so a demo replaces its own earlier run
+            if (resume == null) overwrite = true;
+            return launch(repo().resolve("jobs/demo.json"));
+        }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
