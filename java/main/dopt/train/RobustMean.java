@@ -134,6 +134,17 @@ final class RobustMean implements GradientMean.GradientCombiner {
             throw new JobException("'aggregation'/'byzantine' work on dense gradients: leave out comm.compressor and comm.local_steps");
         try {
             parts(job, ranks, 0, 1, new StateTree());
+            // the rule sees what the pre-aggregators pass on: ⌈n/s⌉ bucket means after bucketing
+            int rows = ranks;
+            for (Map<String, Object> spec : job.aggregation == null ? List.<Map<String, Object>>of() : job.aggregation.preAggregators)
+                if ("bucketing".equals(spec.get("name")) && spec.get("s") instanceof Number s && s.intValue() > 0)
+                    rows = (rows + s.intValue() - 1) / s.intValue();
+            if (rows < ranks && job.aggregation != null)
+                try {
+                    NamedAggregation.rule(job.aggregation.rule, job.aggregation.hyperparameters(), rows, 1);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("after bucketing the rule sees " + rows + " rows: " + e.getMessage());
+                }
         } catch (IllegalArgumentException e) {
             throw new JobException((job.byzantine != null && e.getMessage().contains("rank") ? "byzantine: " : "aggregation: ") + e.getMessage());
         }

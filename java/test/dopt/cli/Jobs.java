@@ -23,6 +23,8 @@ final class Jobs {
              "optimizer": %s,
              "steps": %d, "seed": 5, "eval_every": 0,
              "checkpoint": {"every": %d, "keep": 10}%s}
-            """.formatted(name, optimizer, steps, every, extra.isEmpty() ? "" : ", " + extra);
+            """.formatted(name, optimizer, steps, every, extra.isEmpty() ? "" : ", " + extra)
+                // job files refuse a key written twice: an eval_every in extra replaces the default one
+                .replace("\"seed\": 5, \"eval_every\": 0,", extra.contains("\"eval_every\"") ? "\"seed\": 5," : "\"seed\": 5, \"eval_every\": 0,");
     }
 }

@@ -176,6 +176,8 @@ class LauncherFaultsIT {
         assertTrue(said.contains("ended without a word") && said.contains("killed by a signal"), said);
 
         // a write the kill interrupted (between temp file and rename) leaves a temp file like this one
+        // (the kill may come before the first checkpoint, so the folder may not exist yet)
+        Files.createDirectories(dir.resolve(out + "/checkpoints"));
         Files.writeString(dir.resolve(out + "/checkpoints/.ckpt-000123.h5.5eed.tmp"), "half");
         Path shorter = Jobs.write(dir, out, Jobs.mlp(out, ADAM, 1, 50, "\"comm\": {\"timeout_s\": 5}"));
         DoptProcess.Result again = DoptProcess.dopt(dir, 120, "run", shorter.toString(), "--np", "2", "--output", out, "--resume", "auto");

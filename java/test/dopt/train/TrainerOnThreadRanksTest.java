@@ -101,6 +101,9 @@ class TrainerOnThreadRanksTest {
         Job unread = robustJob("\"aggregation\": {\"rule\": \"median\", \"f\": 1}", 4);
         e = org.junit.jupiter.api.Assertions.assertThrows(dopt.job.JobException.class, () -> JobPlan.check(unread, REPO, 4));
         assertTrue(e.getMessage().contains("median") && e.getMessage().contains("'f'"), e.getMessage());
+        Job bucketed = robustJob("\"aggregation\": {\"rule\": \"trimmed_mean\", \"f\": 1, \"pre_aggregators\": [{\"name\": \"bucketing\", \"s\": 2}]}", 4);
+        e = org.junit.jupiter.api.Assertions.assertThrows(dopt.job.JobException.class, () -> JobPlan.check(bucketed, REPO, 4));
+        assertTrue(e.getMessage().contains("after bucketing the rule sees 2 rows"), e.getMessage());
         Job outside = robustJob("\"byzantine\": {\"ranks\": [7], \"attack\": \"sign_flip\"}", 4);
         e = org.junit.jupiter.api.Assertions.assertThrows(dopt.job.JobException.class, () -> JobPlan.check(outside, REPO, 4));
         assertTrue(e.getMessage().contains("rank 7"), e.getMessage());
