@@ -37,6 +37,56 @@ public final class Job {
     @JsonSetter(nulls = Nulls.SET) public Aggregation aggregation;
     /** Byzantine ranks and what they send, for experiments; null: every rank is honest. */
     @JsonSetter(nulls = Nulls.SET) public Byzantine byzantine;
+    /**
+     * Federated learning ([FED]): the ranks simulate {@code federated.clients} clients, each with its
+     * own shard of the training set (split by {@code data.sharding}, clients in place of ranks); one
+     * step of the run is one round. Null: data parallelism over the ranks.
+     */
+    @JsonSetter(nulls = Nulls.SET) public Federated federated;
+
+    /**
+     * FedAvg / FedOpt rounds (McMahan et al. 2017; Reddi et al. 2021, "Adaptive Federated
+     * Optimization", Algorithm 2): each round samples {@code clients_per_round} of the {@code clients}
+     * uniformly without replacement (seeded by the job's seed and the round), each sampled client takes
+     * {@code local_steps} steps of the job's {@code optimizer} from the global model, and the server
+     * optimizer applies the data-size-weighted mean of their model deltas as a pseudo-gradient:
+     * {@code sgd} (x += server_lr * (momentum buffer of the deltas)) or {@code adam} (FedAdam, with
+     * {@code beta1}, {@code beta2} and the adaptivity {@code tau}, no bias correction as in the paper).
+     * A rank hosts clients r, r + ranks, r + 2 ranks, ...
+     */
+    public static final class Federated {
+        public int clients = 8;
+        /** Clients sampled per round; null: every client takes part in every round. */
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("clients_per_round") public Integer clientsPerRound;
+        /** H: optimizer steps each sampled client takes per round. */
+        @JsonProperty("local_steps") public int localSteps = 1;
+        @JsonProperty("server_optimizer") public ServerOptimizerName serverOptimizer = ServerOptimizerName.SGD;
+        @JsonProperty("server_lr") public double serverLr = 1.0;
+        /** Server SGD: heavy-ball momentum on the mean delta (FedAvgM, Hsu et al. 2019). */
+        public double momentum = 0;
+        /** FedAdam's first- and second-moment decay. */
+        public double beta1 = 0.9, beta2 = 0.99;
+        /** FedAdam's adaptivity (the paper's tau, Adam's eps). */
+        public double tau = 1e-3;
+
+        /** Clients per round in effect. */
+        public int sampled() { return clientsPerRound == null ? clients : clientsPerRound; }
+
+        /** The keys of this section that take effect with the chosen server optimizer. */
+        public java.util.Set<String> reads() {
+            java.util.Set<String> k = new java.util.LinkedHashSet<>(
+                    List.of("clients", "clients_per_round", "local_steps", "server_optimizer", "server_lr"));
+            if (serverOptimizer == ServerOptimizerName.SGD) k.add("momentum");
+            else k.addAll(List.of("beta1", "beta2", "tau"));
+            return k;
+        }
+    }
+
+    public enum ServerOptimizerName {
+        @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM;
+
+        public String id() { return name().toLowerCase(); }
+    }
 
     /**
      * A robust rule over the ranks' gradients: {@code rule} (mean, median, trimmed_mean, krum,

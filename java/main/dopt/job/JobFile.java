@@ -181,6 +181,13 @@ public final class JobFile {
             if (!comm.contains(k))
                 errors.add("'comm." + k + "' has no effect with comm.compressor " + j.comm.compressor.id() + " and comm.local_steps "
                         + j.comm.localSteps + UNREAD_HINTS.getOrDefault("comm." + k, "") + "; remove it");
+        if (j.federated != null) {
+            Set<String> fed = j.federated.reads();
+            for (String k : keys(tree.get("federated")))
+                if (!fed.contains(k))
+                    errors.add("'federated." + k + "' has no effect with federated.server_optimizer " + j.federated.serverOptimizer.id()
+                            + "; remove it (it reads: " + String.join(", ", fed) + ")");
+        }
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
     }
 
@@ -223,6 +230,7 @@ public final class JobFile {
                 if (o.has("eps")) o.put("eps", job.optimizer.epsOrDefault()); // the value in effect, not null
             }
             if (job.comm != null && tree.get("comm") instanceof ObjectNode c) c.retain(job.comm.reads());
+            if (job.federated != null && tree.get("federated") instanceof ObjectNode f) f.retain(job.federated.reads());
             return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -313,7 +321,32 @@ public final class JobFile {
                 if (j.evalEvery % h != 0) errors.add("'eval_every' must be a multiple of 'comm.local_steps' (" + h + ")");
             }
         }
+        if (j.federated != null) federated(j, errors);
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
+    }
+
+    /** The federated section: ranges, and what it cannot be combined with yet. */
+    private static void federated(Job j, List<String> errors) {
+        Job.Federated f = j.federated;
+        if (f.clients < 1) errors.add("'federated.clients' must be at least 1 (got " + f.clients + ")");
+        if (f.clientsPerRound != null && !(f.clientsPerRound >= 1 && f.clientsPerRound <= f.clients))
+            errors.add("'federated.clients_per_round' must be from 1 to federated.clients (" + f.clients + "), got " + f.clientsPerRound);
+        if (f.localSteps < 1) errors.add("'federated.local_steps' must be at least 1 (got " + f.localSteps + ")");
+        if (f.serverOptimizer == null) errors.add("'federated.server_optimizer' must be sgd or adam");
+        if (!(f.serverLr > 0) || Double.isInfinite(f.serverLr))
+            errors.add("'federated.server_lr' must be a positive number (got " + f.serverLr + ")");
+        if (!(f.momentum >= 0 && f.momentum < 1)) errors.add("'federated.momentum' must be in [0, 1) (got " + f.momentum + ")");
+        if (!(f.beta1 >= 0 && f.beta1 < 1)) errors.add("'federated.beta1' must be in [0, 1) (got " + f.beta1 + ")");
+        if (!(f.beta2 >= 0 && f.beta2 < 1)) errors.add("'federated.beta2' must be in [0, 1) (got " + f.beta2 + ")");
+        if (!(f.tau > 0) || Double.isInfinite(f.tau)) errors.add("'federated.tau' must be a positive number (got " + f.tau + ")");
+        // one engine at a time: the federated round replaces the ranks' gradient exchange
+        if (j.comm != null && (j.comm.localSteps > 1 || j.comm.compressor != Job.CompressorName.NONE))
+            errors.add("'federated' cannot be combined with 'comm.local_steps' > 1 or 'comm.compressor' yet; use federated.local_steps");
+        if (j.aggregation != null || j.byzantine != null)
+            errors.add("'federated' cannot be combined with 'aggregation' or 'byzantine' yet");
+        if (j.model != null && (j.model.adapter != null || j.model.type == Job.ModelType.TRANSFORMER
+                || j.model.type == Job.ModelType.TEXT_CLASSIFIER))
+            errors.add("'federated' trains mlp and cnn models on labelled examples (not model.adapter, transformer or text-classifier) for now");
     }
 
     /** Bounds of comm.timeout_s: a tenth of a second (a collective on loopback takes milliseconds) to a day. */
