@@ -52,7 +52,8 @@ public final class Job {
      * optimizer applies the data-size-weighted mean of their model deltas as a pseudo-gradient:
      * {@code sgd} (x += server_lr * (momentum buffer of the deltas)) or {@code adam} (FedAdam, with
      * {@code beta1}, {@code beta2} and the adaptivity {@code tau}, no bias correction as in the paper).
-     * A rank hosts clients r, r + ranks, r + 2 ranks, ...
+     * A rank hosts clients r, r + ranks, r + 2 ranks, ... One step of the run ({@code steps},
+     * {@code checkpoint.every}, {@code eval_every}) is one round.
      */
     public static final class Federated {
         public int clients = 8;

@@ -20,6 +20,12 @@ public interface ExchangePolicy {
      */
     StepOutcome step(long s, float localLoss, boolean stopVote, UpdateGuard guard);
 
+    /**
+     * True when the policy draws its batches itself inside {@link #step} (federated clients, each on
+     * its own data): the loop then computes no gradient before the step and passes NaN as the local loss.
+     */
+    default boolean drawsOwnBatches() { return false; }
+
     /** What the policy sends, for the run's first line ("" for the plain dense mean). */
     String describe();
 }

@@ -43,7 +43,8 @@ public final class JobPlan {
             LabelledTexts train = labelledTexts(job, repoRoot)[0];
             for (int r = 0; r < ranks; r++) mailShard(job, train, ranks, r);
         } else {
-            checkShards(job, loadData(job, repoRoot)[0], ranks);
+            if (job.federated != null) checkClientShards(job, loadData(job, repoRoot)[0], ranks);
+            else checkShards(job, loadData(job, repoRoot)[0], ranks);
         }
         Task task = buildTask(job, repoRoot, ranks, 0);
         if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, task.weights());
@@ -79,8 +80,13 @@ public final class JobPlan {
                     "bag of byte 1..3-grams + MLP, " + t[0].classes() + " classes, first " + job.data.seqLen + " bytes", Double.NaN);
         }
         Dataset[] data = loadData(job, repoRoot);
-        int[] shard = checkShards(job, data[0], ranks)[rank];
         Model model = buildModel(job, data[0]);
+        if (job.federated != null) {
+            ClientBatches clients = new ClientBatches(data[0], checkClientShards(job, data[0], ranks), job.data.batchSize, job.seed,
+                    ranks, rank);
+            return new Task<>(model, clients, Evaluations.examples(data[1]), data[0].name(), describe(job, data[0]), Double.NaN);
+        }
+        int[] shard = checkShards(job, data[0], ranks)[rank];
         BatchLoader loader = new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank);
         return new Task<>(model, Batches.examples(loader, job.data.batchSize, data[0].dim()), Evaluations.examples(data[1]),
                 data[0].name(), describe(job, data[0]), Double.NaN);
@@ -156,6 +162,28 @@ public final class JobPlan {
                         + " training samples and rank " + r + "'s " + job.data.sharding.name().toLowerCase() + " shard holds "
                         + shards[r].length + ", fewer than data.batch_size " + job.data.batchSize
                         + "; use fewer ranks, a smaller batch, or a larger data set");
+        }
+        return shards;
+    }
+
+    /**
+     * Every federated client's shard ({@code data.sharding} over clients instead of ranks); fails when
+     * there are fewer clients than ranks (a rank would host none) or a client cannot fill one batch.
+     */
+    static int[][] checkClientShards(Job job, Dataset train, int ranks) throws JobException {
+        int clients = job.federated.clients;
+        if (clients < ranks)
+            throw new JobException("'federated.clients' (" + clients + ") must be at least the number of ranks (" + ranks
+                    + "): every rank hosts clients r, r + ranks, ...");
+        int[][] shards = new int[clients][];
+        for (int c = 0; c < clients; c++) {
+            shards[c] = Sharding.shard(train.y(), train.classes(), clients, c, job.data.sharding.name().toLowerCase(),
+                    job.data.alpha, job.seed);
+            if (shards[c].length < job.data.batchSize)
+                throw new JobException("'federated.clients' " + clients + " is too many for this job: client " + c + "'s "
+                        + job.data.sharding.name().toLowerCase() + " shard of " + train.name() + " holds " + shards[c].length
+                        + " samples, fewer than data.batch_size " + job.data.batchSize
+                        + "; use fewer clients, a smaller batch, a larger data.alpha or a larger data set");
         }
         return shards;
     }

@@ -73,7 +73,7 @@ final class Replica {
         this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state, optimPrefix, backend);
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
-        this.policy = ExchangePolicies.forJob(job, comm, rankRng, params, optimizer, state);
+        this.policy = ExchangePolicies.forJob(job, comm, rankRng, params, optimizer, state, task);
         state.putLongs(rankPath(rank, "loader"), task.loaderPosition());
         for (Param b : task.buffers()) state.putFloats(rankPath(rank, "buffers/" + b.name()), b.value(), b.shape());
     }

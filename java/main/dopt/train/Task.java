@@ -53,6 +53,9 @@ final class Task<B> {
 
     int batchSize() { return batches.size(); }
 
+    /** This rank's batch source (federated: the {@link ClientBatches} of the clients it hosts). */
+    Batches<B> batches() { return batches; }
+
     /** The live position of this rank's loader, held by the state tree. */
     long[] loaderPosition() { return batches.position(); }
 

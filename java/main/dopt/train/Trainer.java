@@ -83,7 +83,7 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         for (long s = first; s <= job.steps; s++) {
             long t0 = System.nanoTime();
-            float loss = replica.task.forwardBackward();
+            float loss = replica.policy.drawsOwnBatches() ? Float.NaN : replica.task.forwardBackward();
             long t1 = System.nanoTime();
             boolean stopVote = StopRequest.requested() || (rank == 0 && outputs.stopFileExists());
             long bs = comm.bytesSent(), br = comm.bytesReceived();
@@ -207,7 +207,7 @@ public final class Trainer {
         String exchange = replica.policy.describe();
         return String.format(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %s, optimizer %s%s, %d steps%s", job.name, ranks,
                 replica.task.dataName(), replica.task.describe(), model, replica.optimizer.name(),
-                exchange.isEmpty() ? "" : ", " + (job.comm.localSteps > 1 ? "" : "gradients ") + exchange, job.steps,
+                exchange.isEmpty() ? "" : ", " + (job.comm.localSteps > 1 || job.federated != null ? "" : "gradients ") + exchange, job.steps,
                 first > 1 ? " (resuming at step " + first + ")" : "");
     }
 

@@ -59,7 +59,7 @@ class ExchangePoliciesTest {
         List<Param> params = List.of(w, b);
         StateTree state = new StateTree();
         Optimizer opt = new Optimizer(rule, NamedRules.build(rule, Map.of("lr", (double) LR)), Schedule.constant(LR), params, state);
-        ExchangePolicy policy = ExchangePolicies.forJob(job, comm, Rng.derive(1, comm.rank()), params, opt, state);
+        ExchangePolicy policy = ExchangePolicies.forJob(job, comm, Rng.derive(1, comm.rank()), params, opt, state, null);
         return new RankModel(params, opt, policy, state);
     }
 

@@ -25,7 +25,8 @@ class TrainerOnThreadRanksTest {
 
     private static final Path REPO = Path.of("").toAbsolutePath();
 
-    private static List<Param> train(Job job, int ranks, Path out, Path resume) throws Exception {
+    /** Trains {@code job} on {@code ranks} thread ranks (resuming from {@code resume} unless null) and returns rank 0's parameters. */
+    static List<Param> train(Job job, int ranks, Path out, Path resume) throws Exception {
         return InProcessCommunicator.run(ranks, 60_000, comm -> {
             Trainer t = new Trainer(job, comm, out, REPO, new PrintStream(new ByteArrayOutputStream()), resume);
             RunSummary s = t.run();
