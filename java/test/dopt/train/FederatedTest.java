@@ -61,6 +61,39 @@ class FederatedTest {
         assertTrue(maxDiff < 1e-6, "FedAvg (H = 1, all clients, server lr 1) = one dense step, max difference " + maxDiff);
     }
 
+    @Test
+    void fedAdamsFirstRoundIsTheFedOptFormulaAppliedToTheRoundsMeanDelta() throws Exception {
+        // the same round under server SGD lr 1 gives x0 + Δ, so Δ is read off it; FedAdam from zero moments must then
+        // give x0 + η(1 − β₁)Δ / (√(1 − β₂)|Δ| + τ) (Reddi et al. 2021, Alg. 2). Δ is read with x0's rounding (an ulp of
+        // |x| ≈ 6e-8) and the update's slope in Δ is at most η(1 − β₁)/τ = 1, so 1e-6 bounds the difference.
+        String common = """
+            "model": {"hidden": [16]}, "data": {"batch_size": 8}, "optimizer": {"name": "sgd", "lr": 0.2, "momentum": 0},
+            "steps": 1, "seed": 9, "eval_every": 0""";
+        String clients = "\"clients\": 6, \"clients_per_round\": 3, \"local_steps\": 2";
+        Job sgd = JobFile.parse("{\"name\": \"s\", " + common + ", \"federated\": {" + clients + "}}", "s");
+        Job adam = JobFile.parse("{\"name\": \"a\", " + common + ", \"federated\": {" + clients
+                + ", \"server_optimizer\": \"adam\", \"server_lr\": 0.01, \"beta1\": 0.9, \"beta2\": 0.99, \"tau\": 0.001}}", "a");
+        List<float[]> x0 = initial(sgd);
+        List<Param> plus = train(sgd, 3, dir.resolve("sgd"), null), fedAdam = train(adam, 3, dir.resolve("adam"), null);
+        double maxDiff = 0;
+        for (int i = 0; i < x0.size(); i++)
+            for (int k = 0; k < x0.get(i).length; k++) {
+                double x = x0.get(i)[k], delta = plus.get(i).value()[k] - x;
+                double expected = x + 0.01 * 0.1 * delta / (Math.sqrt(0.01) * Math.abs(delta) + 0.001);
+                maxDiff = Math.max(maxDiff, Math.abs(fedAdam.get(i).value()[k] - expected));
+            }
+        assertTrue(maxDiff < 1e-6, "FedAdam's first round by hand, max difference " + maxDiff);
+    }
+
+    @Test
+    void oneClientARoundLeavesTheOtherRanksIdleAndTheirReplicasAgree() throws Exception {
+        // s = 1 on 4 ranks: three ranks add nothing; the weights' sum is the one client's size, not zero
+        Job j = job("{\"clients\": 8, \"clients_per_round\": 1, \"local_steps\": 2}", "");
+        train(j, 4, dir.resolve("one"), null);
+        RunSummary s = RunSummary.read(dir.resolve("one/summary.json"));
+        assertTrue(Double.isFinite(s.finalTrainLoss()) && s.testAccuracy() > 0.2, "one client a round trains: " + s.testAccuracy());
+    }
+
     private static Job job(String federated, String extra) throws Exception {
         return JobFile.parse("""
             {"name": "fed", "model": {"hidden": [32]}, "data": {"batch_size": 16 %s},
