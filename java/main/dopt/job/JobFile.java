@@ -332,6 +332,10 @@ public final class JobFile {
         if (f.clientsPerRound != null && !(f.clientsPerRound >= 1 && f.clientsPerRound <= f.clients))
             errors.add("'federated.clients_per_round' must be from 1 to federated.clients (" + f.clients + "), got " + f.clientsPerRound);
         if (f.localSteps < 1) errors.add("'federated.local_steps' must be at least 1 (got " + f.localSteps + ")");
+        // a client's optimizer schedule runs over steps x local_steps local steps, an int
+        else if ((long) j.steps * f.localSteps > Integer.MAX_VALUE)
+            errors.add("'federated.local_steps' " + f.localSteps + " times 'steps' " + j.steps + " exceeds " + Integer.MAX_VALUE
+                    + " local steps, the most a client optimizer's schedule counts");
         if (f.serverOptimizer == null) errors.add("'federated.server_optimizer' must be sgd or adam");
         if (!(f.serverLr > 0) || Double.isInfinite(f.serverLr))
             errors.add("'federated.server_lr' must be a positive number (got " + f.serverLr + ")");

@@ -45,6 +45,7 @@ class JobFederatedTest {
             {"{\"clients\": 4, \"clients_per_round\": 5}", "federated.clients_per_round"},
             {"{\"clients_per_round\": 0}", "federated.clients_per_round"},
             {"{\"local_steps\": 0}", "federated.local_steps"},
+            {"{\"local_steps\": 100000}, \"steps\": 100000", "federated.local_steps"},
             {"{\"server_lr\": 0}", "federated.server_lr"},
             {"{\"server_lr\": 1e400}", "federated.server_lr"},
             {"{\"momentum\": 1.0}", "federated.momentum"},
