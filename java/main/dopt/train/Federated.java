@@ -53,10 +53,10 @@ final class Federated implements ExchangePolicy {
         this.sampling = new ClientSampling(job.seed, f.clients, f.sampled());
         this.server = new ServerOptimizer(f, n, state);
         this.optimizers = new Optimizer[f.clients];
+        int r = comm.rank();
         for (int c = 0; c < f.clients; c++) {
             if (!clients.hosts(c)) continue;
             // the client's schedule runs over its local steps: round s, local step j is step (s-1)·H + j
-            int r = comm.rank();
             optimizers[c] = Optimizers.build(job.optimizer, job.steps * h, job.seed, params, state, clientPath(r, c, "optim"));
             state.putLongs(clientPath(r, c, "loader"), clients.position(c));
             state.putLongs(clientPath(r, c, "rng"), Rng.derive(job.seed, 4, c).state());
