@@ -22,7 +22,8 @@ public interface ExchangePolicy {
 
     /**
      * True when the policy draws its batches itself inside {@link #step} (federated clients, each on
-     * its own data): the loop then computes no gradient before the step and passes NaN as the local loss.
+     * its own data): the loop then computes no gradient before the step, passes NaN as the local loss
+     * and traces {@link StepOutcome#localLoss} instead.
      */
     default boolean drawsOwnBatches() { return false; }
 

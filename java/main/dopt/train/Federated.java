@@ -24,7 +24,8 @@ import java.util.List;
  *
  * <p>A client is state, not a rank: under {@code ranks/<r>/clients/<i>/} (r its host) the state tree holds its loader
  * position, its optimizer's state and an RNG for client-side randomness, so a run resumed at round
- * k continues every client exactly. The loop's own batch is not drawn ({@link #drawsOwnBatches}).
+ * k continues every client exactly. The loop's own batch is not drawn ({@link #drawsOwnBatches}); the
+ * trace's rank-local loss is the mean over the local steps of the clients the rank ran.
  */
 final class Federated implements ExchangePolicy {
     private final List<Param> params;
@@ -86,8 +87,10 @@ final class Federated implements ExchangePolicy {
         Flat.gather(params, Flat.VALUE, global);
         Arrays.fill(sum, 0f);
         double lossSum = 0;
+        int ran = 0;
         for (int c : sampled) {
             if (!clients.hosts(c)) continue;
+            ran++;
             Flat.scatter(global, params, Flat.VALUE);
             clients.select(c);
             for (int j = 1; j <= h; j++) {
@@ -99,6 +102,7 @@ final class Federated implements ExchangePolicy {
             for (int k = 0; k < n; k++) sum[k] += w * (local[k] - global[k]);
             sum[n] += w;
         }
+        if (ran > 0) outcome.localLoss = (float) (lossSum / ((long) ran * h));
         sum[n + 1] = (float) lossSum;
         sum[n + 2] = stopVote ? 1f : 0f;
         long t0 = System.nanoTime();

@@ -7,6 +7,11 @@ package dopt.train;
 public final class StepOutcome {
     /** Every rank holds the same parameters after this step (always, for synchronous policies). */
     boolean agreed;
+    /**
+     * This rank's own loss, when the policy drew its batches itself ({@link ExchangePolicy#drawsOwnBatches}):
+     * the mean over the local steps it ran this step, NaN when it ran none.
+     */
+    float localLoss = Float.NaN;
     /** The loss all ranks agree on (mean over ranks at an agreed step; NaN otherwise). */
     float agreedLoss = Float.NaN;
     /** Some rank asked to stop (known only at an agreed step). */
@@ -27,6 +32,7 @@ public final class StepOutcome {
 
     void reset() {
         agreed = false;
+        localLoss = Float.NaN;
         agreedLoss = Float.NaN;
         stop = false;
         gradNorm = Float.NaN;

@@ -92,7 +92,7 @@ public final class Trainer {
                 fail(s - 1, o.veto + " at step " + s + " (mean over " + ranks + " ranks); stopped before applying that update");
             replica.step[0] = s;
             rejected += o.rejected;
-            trace.record(s, loss, o.agreedLoss, o.gradNorm, o.lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
+            trace.record(s, replica.policy.drawsOwnBatches() ? o.localLoss : loss, o.agreedLoss, o.gradNorm, o.lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
                     (t1 - t0) / 1e6f, o.commNanos / 1e6f, o.rejected);
             if (!o.agreed) continue;
             lastLoss = o.agreedLoss;

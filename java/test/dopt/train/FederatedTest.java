@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dopt.comm.InProcessCommunicator;
 import dopt.io.RunSummary;
+import dopt.io.Trace;
+import dopt.io.TraceData;
 import dopt.job.Job;
 import dopt.job.JobException;
 import dopt.job.JobFile;
@@ -111,6 +113,18 @@ class FederatedTest {
         RunSummary s = RunSummary.read(dir.resolve("fed100/summary.json"));
         assertTrue(s.testAccuracy() > 0.5, "100 clients, 20 a round, learn on 4 ranks (chance 0.1): " + s.testAccuracy());
         assertTrue(s.bytesSentTotal() > 0, "the rounds' allreduce bytes are counted");
+        // per round and rank: the mean loss of the local steps of the clients it ran (NaN on a rank that ran none),
+        // the loss agreed over all sampled clients, and the bytes the round's allreduce moved
+        TraceData trace = Trace.read(dir.resolve("fed100/trace.h5"));
+        float[][] local = trace.floats("loss"), agreed = trace.floats("global_loss");
+        long[][] sent = trace.counts("bytes_sent");
+        int finite = 0;
+        for (int round = 0; round < 30; round++)
+            for (int r = 0; r < 4; r++) {
+                if (Float.isFinite(local[round][r])) finite++;
+                assertTrue(Float.isFinite(agreed[round][r]) && sent[round][r] > 0, "round " + (round + 1) + ", rank " + r);
+            }
+        assertTrue(finite > 100, "20 of 100 clients a round: a rank almost always ran one (" + finite + " of 120 finite)");
     }
 
     @Test
