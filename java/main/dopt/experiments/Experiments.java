@@ -23,6 +23,7 @@ public final class Experiments {
         register(SparseCbmExperiment::new);
         register(KateClassificationExperiment::new);
         register(HeavyTailLmExperiment::new);
+        register(ByzantineRobustExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {
