@@ -176,17 +176,26 @@ public final class ByzantineRobustExperiment implements Experiment {
         if (why != null) return new Result(c, new double[0], 0, List.of(why), 0);
         List<Double> acc = new ArrayList<>();
         int diverged = 0;
-        for (long seed : seeds) {
-            Job job = JobFile.parse(jobJson(c, seed, steps), "byzantine-robust cell");
-            try {
-                JobPlan.check(job, repo, RANKS);
-            } catch (JobException e) {
-                notRun.add("seed " + seed + ": " + e.getMessage());
-                continue;
+        // hundreds of runs: the engine's per-run info lines, and under garbage a warning per rejected message per rank and step,
+        // would bury the progress lines; the report keeps the numbers (a failure still ends the experiment with its exception)
+        String quiet = "dopt.train";
+        Level before = LogManager.getLogger(quiet).getLevel();
+        Configurator.setLevel(quiet, Level.ERROR);
+        try {
+            for (long seed : seeds) {
+                Job job = JobFile.parse(jobJson(c, seed, steps), "byzantine-robust cell");
+                try {
+                    JobPlan.check(job, repo, RANKS);
+                } catch (JobException e) {
+                    notRun.add("seed " + seed + ": " + e.getMessage());
+                    continue;
+                }
+                ThreadRankTraining.Outcome o = ThreadRankTraining.train(job, RANKS, repo);
+                if (o.finished()) acc.add(o.summary().testAccuracy());
+                else diverged++;
             }
-            ThreadRankTraining.Outcome o = ThreadRankTraining.train(job, RANKS, repo);
-            if (o.finished()) acc.add(o.summary().testAccuracy());
-            else diverged++;
+        } finally {
+            Configurator.setLevel(quiet, before);
         }
         return new Result(c, acc.stream().mapToDouble(Double::doubleValue).toArray(), diverged, notRun, (System.nanoTime() - t0) / 1e9);
     }
@@ -200,30 +209,21 @@ public final class ByzantineRobustExperiment implements Experiment {
         Path repo = Path.of(System.getProperty("dopt.home", "."));
         Report report = run.report();
         report.heading("Set-up").paragraph(setUp(quick, steps, shardings, fs));
-        // hundreds of runs: the engine's per-run info lines, and under garbage a warning per rejected message per rank and step,
-        // would bury the progress lines; the report keeps the numbers (a failure still ends the experiment with its exception)
-        String quiet = "dopt.train";
-        Level before = LogManager.getLogger(quiet).getLevel();
-        Configurator.setLevel(quiet, Level.ERROR);
         List<Result> results = new ArrayList<>();
-        try {
-            for (LearningTask task : tasks())
-                for (String sharding : shardings) {
-                    Result base = run(new Cell(task, sharding, 0, null, null), run.seeds(), steps, repo);
-                    results.add(base);
-                    run.progress(task.label() + ", " + sharding + ", honest baseline: " + Report.fmt(base.score()));
-                    for (int f : fs)
-                        for (Attack a : attacks(quick))
-                            for (Rule r : rules(quick)) {
-                                Result res = run(new Cell(task, sharding, f, a, r), run.seeds(), steps, repo);
-                                results.add(res);
-                                run.progress(String.format(Locale.ROOT, "%s, %s, f = %d, %s, %s: %s (%.0f s)", task.label(), sharding, f,
-                                        a.name(), r.label(), res.runs() == 0 ? "not run" : Report.fmt(res.score()), res.seconds()));
-                            }
-                }
-        } finally {
-            Configurator.setLevel(quiet, before);
-        }
+        for (LearningTask task : tasks())
+            for (String sharding : shardings) {
+                Result base = run(new Cell(task, sharding, 0, null, null), run.seeds(), steps, repo);
+                results.add(base);
+                run.progress(task.label() + ", " + sharding + ", honest baseline: " + Report.fmt(base.score()));
+                for (int f : fs)
+                    for (Attack a : attacks(quick))
+                        for (Rule r : rules(quick)) {
+                            Result res = run(new Cell(task, sharding, f, a, r), run.seeds(), steps, repo);
+                            results.add(res);
+                            run.progress(String.format(Locale.ROOT, "%s, %s, f = %d, %s, %s: %s (%.0f s)", task.label(), sharding, f,
+                                    a.name(), r.label(), res.runs() == 0 ? "not run" : Report.fmt(res.score()), res.seconds()));
+                        }
+            }
         new ByzantineRobustReport(results, attacks(quick), rules(quick), shardings, fs, run.seeds().length).write(report);
     }
 
