@@ -89,7 +89,7 @@ public final class Trainer {
             long bs = comm.bytesSent(), br = comm.bytesReceived();
             StepOutcome o = replica.policy.step(s, loss, stopVote, guard);
             if (o.veto != null)
-                fail(s - 1, o.veto + " at step " + s + " (mean over " + ranks + " ranks); stopped before applying that update");
+                fail(s - 1, o.veto + " at step " + s + " (agreed over " + ranks + " ranks); stopped before applying that update");
             replica.step[0] = s;
             rejected += o.rejected;
             trace.record(s, replica.policy.drawsOwnBatches() ? o.localLoss : loss, o.agreedLoss, o.gradNorm, o.lr, comm.bytesSent() - bs, comm.bytesReceived() - br,
