@@ -149,12 +149,18 @@ public final class Trainer {
         if (rank == 0) outputs.writeTrace(gathered);
         // the others wait here for rank 0's file writes, not in the next collective, whose bound is
         // meant for communication: a large checkpoint may take longer than comm.timeout_s to write
+        // (rank 0 itself waits with the collective bound: see outputWaitMillis)
         comm.barrier(outputWaitMillis());
     }
 
-    /** How long the other ranks wait for rank 0's writes: the collective bound plus ten minutes. */
+    /**
+     * The bound of the barrier after rank 0's writes. Rank 0 arrives last (it writes first), so it
+     * waits with the collective bound: a rank that hangs there is still reported within
+     * comm.timeout_s. The others wait for rank 0's writes, which may take longer than comm.timeout_s
+     * for a large checkpoint: two minutes more.
+     */
     private long outputWaitMillis() {
-        return comm.timeoutMillis() + 600_000L;
+        return rank == 0 ? comm.timeoutMillis() : comm.timeoutMillis() + 120_000L;
     }
 
     /**
