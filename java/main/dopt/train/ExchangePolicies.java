@@ -36,7 +36,7 @@ public final class ExchangePolicies {
             combiner = CompressedMean.forJob(job.comm, comm, rankRng, Flat.length(params), state);
         else
             combiner = new GradientMean.Dense(comm);
-        return new GradientMean(params, optimizer, comm, combiner);
+        return new GradientMean(params, optimizer, combiner);
     }
 
     /**

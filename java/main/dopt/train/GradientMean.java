@@ -17,21 +17,17 @@ import java.util.List;
 final class GradientMean implements ExchangePolicy {
     private final List<Param> params;
     private final Optimizer optimizer;
-    private final Communicator comm;
     private final GradientCombiner combiner;
     private final float[] flat;
     private final int n;
     private final StepOutcome outcome = new StepOutcome();
 
-    GradientMean(List<Param> params, Optimizer optimizer, Communicator comm, GradientCombiner combiner) {
+    GradientMean(List<Param> params, Optimizer optimizer, GradientCombiner combiner) {
         this.params = params;
         this.optimizer = optimizer;
-        this.comm = comm;
         this.combiner = combiner;
-        int len = 0;
-        for (Param p : params) len += p.size();
-        this.n = len;
-        this.flat = new float[len + 2];
+        this.n = Flat.length(params);
+        this.flat = new float[n + 2];
     }
 
     @Override
