@@ -110,7 +110,9 @@ class LauncherFaultsIT {
         Thread.sleep(3000);
         assertEquals(before, files(dir.resolve(out + "/checkpoints")), "nothing writes checkpoints after the launcher is gone");
         assertFalse(Files.exists(dir.resolve(out + "/_SUCCESS")));
-        assertTrue(Files.readString(dir.resolve(out + ".log")).contains("is gone; this rank stops too"));
+        // a multicore rank writes to the launcher's own stderr, so its last word is in the log; a niodev rank
+        // writes through the daemon, which may end it (its owner watcher) before the rank itself notices
+        if (dev.equals("multicore")) assertTrue(Files.readString(dir.resolve(out + ".log")).contains("is gone; this rank stops too"));
     }
 
     @Test
@@ -181,7 +183,8 @@ class LauncherFaultsIT {
         Files.writeString(dir.resolve(out + "/checkpoints/.ckpt-000123.h5.5eed.tmp"), "half");
         Path shorter = Jobs.write(dir, out, Jobs.mlp(out, ADAM, 1, 50, "\"comm\": {\"timeout_s\": 5}"));
         DoptProcess.Result again = DoptProcess.dopt(dir, 120, "run", shorter.toString(), "--np", "2", "--output", out, "--resume", "auto");
-        assertTrue(again.output().contains("removed 1 unfinished temporary file(s)") && again.output().contains(".ckpt-000123.h5.5eed.tmp"),
+        // the kill may also have interrupted a real checkpoint write, leaving a second temporary file
+        assertTrue(again.output().matches("(?s).*removed [12] unfinished temporary file\\(s\\).*") && again.output().contains(".ckpt-000123.h5.5eed.tmp"),
                 again.output());
         assertFalse(files(dir.resolve(out + "/checkpoints")).stream().anyMatch(f -> f.endsWith(".tmp")));
     }
