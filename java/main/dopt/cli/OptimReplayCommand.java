@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                         + "adagrad{lr,eps} kate{lr,eta,eps} adagrad-norm-delay{lr,b0,eta} adagrad-delay{lr,b0,eta} "
                         + "clipped-adam{lr,beta1,beta2,eps,eta,v0,clip} "
                         + "frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free,order} "
-                        + "galore{lr,beta1,beta2,eps,rank,update_gap,scale} badam{lr,beta1,beta2,eps,switch_every,order} "
+                        + "galore{lr,beta1,beta2,eps,rank,update_gap,scale} badam{lr,beta1,beta2,eps,switch_every,blocks,order} "
                         + "clipped-sgd{lr,clip,clip_mode} clipped-sstm{a,L,nu,B,clip_mode} (its /xs are the query points x, not y); "
                         + "all but clipped-sstm take an optional clip (global norm; per tensor for clipped-adam; clip_mode for clipped-sgd)."})
 final class OptimReplayCommand implements Callable<Integer> {

@@ -33,7 +33,7 @@ final class Preflight {
             ModelMemory.check(job, train.dim(), train.classes(), ranksPerJvm, heapBytes);
         }
         try {
-            JobPlan.check(job, repo, np);
+            for (String line : JobPlan.check(job, repo, np)) System.out.println("budget: " + line);
         } catch (OutOfMemoryError e) {
             // a preset model with a batch too large for this JVM: the ranks would fail the same way
             throw new JobException("the model of this job (" + job.model.type.name().toLowerCase() + ", data.batch_size "

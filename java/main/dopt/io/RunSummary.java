@@ -24,12 +24,15 @@ import java.util.Map;
  * @param unigramBaselineLoss       a language model's unigram baseline in nats; NaN otherwise
  * @param rejectedMessages          peer messages that failed validation, summed over receiving ranks
  * @param replicasChecked           "every step" or "at the end"
+ * @param messageBytesPerStep       bytes of one rank's gradient message per step (dense, compressed or
+ *                                  PowerSGD's factors); -1 (null in JSON) where steps send no gradient message
+ * @param budgetChoice              what the job's budgets chose ("rho 0.25; ratio 0.01"), or null without budgets
  */
 public record RunSummary(String job, int ranks, String optimizer, String exchange, long trainableParams, long totalParams,
                          String fineTuning, long steps, long stepsRun, double seconds, double finalTrainLoss, double testLoss,
                          double testAccuracy, double validationPerplexity, double unigramBaselineLoss, double stepsPerSecond,
                          long bytesSentTotal, long bytesReceivedTotal, long optimizerStateBytesPerRank, long rejectedMessages,
-                         String replicasChecked, String checkpoint, long checkpointBytes, String trace, String lossPlot) {
+                         long messageBytesPerStep, String budgetChoice, String replicasChecked, String checkpoint, long checkpointBytes, String trace, String lossPlot) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,6 +59,8 @@ public record RunSummary(String job, int ranks, String optimizer, String exchang
         m.put("bytes_received_total", bytesReceivedTotal);
         m.put("optimizer_state_bytes_per_rank", optimizerStateBytesPerRank);
         m.put("rejected_messages", rejectedMessages);
+        m.put("message_bytes_per_step", messageBytesPerStep < 0 ? null : messageBytesPerStep);
+        m.put("budget_choice", budgetChoice);
         m.put("replicas_checked", replicasChecked);
         m.put("checkpoint", checkpoint);
         m.put("checkpoint_bytes", checkpointBytes);
@@ -79,7 +84,9 @@ public record RunSummary(String job, int ranks, String optimizer, String exchang
                 whole(n, "steps_run"), real(n, "seconds"), real(n, "final_train_loss"), real(n, "test_loss"),
                 real(n, "test_accuracy"), real(n, "validation_perplexity"), real(n, "unigram_baseline_loss"),
                 real(n, "steps_per_second"), whole(n, "bytes_sent_total"), whole(n, "bytes_received_total"),
-                whole(n, "optimizer_state_bytes_per_rank"), whole(n, "rejected_messages"), text(n, "replicas_checked"),
+                whole(n, "optimizer_state_bytes_per_rank"), whole(n, "rejected_messages"),
+                n.hasNonNull("message_bytes_per_step") ? whole(n, "message_bytes_per_step") : -1, text(n, "budget_choice"),
+                text(n, "replicas_checked"),
                 text(n, "checkpoint"), whole(n, "checkpoint_bytes"), text(n, "trace"), text(n, "loss_plot"));
     }
 
@@ -104,6 +111,8 @@ public record RunSummary(String job, int ranks, String optimizer, String exchang
         rows.put("steps/s", String.format(Locale.ROOT, "%.1f (%d steps in %.1f s)", stepsPerSecond, stepsRun, seconds));
         rows.put("bytes communicated", bytes(bytesSentTotal) + " sent by all ranks");
         rows.put("optimizer state", bytes(optimizerStateBytesPerRank) + " per rank");
+        if (messageBytesPerStep >= 0) rows.put("gradient message", bytes(messageBytesPerStep) + " per rank and step");
+        if (budgetChoice != null) rows.put("budgets chose", budgetChoice);
         if (rejectedMessages > 0) rows.put("rejected messages", rejectedMessages + " (failed validation; left out of the mean)");
         rows.put("replicas", "bit-identical (checked " + replicasChecked + ")");
         rows.put("checkpoint", checkpoint + " (" + bytes(checkpointBytes) + ")");

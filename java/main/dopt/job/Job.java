@@ -305,6 +305,14 @@ public final class Job {
         public double eta = 0;
         /** BAdam: steps each block stays active. */
         @JsonProperty("switch_every") public int switchEvery = 100;
+        /** BAdam: how many whole matrices are active (under Adam) at once; the moments are sized for the largest that many. */
+        public int blocks = 1;
+        /**
+         * FRUGAL, GaLore and BAdam: optimizer-state bytes per rank to fit ("2MiB", or "25%" of AdamW's
+         * state on the same parameters); dopt then chooses rho, rank or blocks (the field it sets must
+         * not be written too). Null: the written or default rho, rank or blocks.
+         */
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("state_budget") public String stateBudget;
         /** FRUGAL blocks and BAdam: block order. */
         public BlockOrder order = BlockOrder.DESCENDING;
         @JsonProperty("warmup_steps") public int warmupSteps = 0;
@@ -350,10 +358,25 @@ public final class Job {
                 }
                 case BADAM -> {
                     k.addAll(adam);
-                    k.addAll(List.of("switch_every", "order"));
+                    k.addAll(List.of("switch_every", "order", "blocks"));
                 }
             }
+            String knob = budgetKnob();
+            if (knob != null) {
+                k.add("state_budget");
+                if (stateBudget != null) k.remove(knob);
+            }
             return k;
+        }
+
+        /** The field a state budget chooses for this rule (rho, rank, blocks), or null when the rule takes no budget. */
+        public String budgetKnob() {
+            return switch (name) {
+                case FRUGAL -> "rho";
+                case GALORE -> "rank";
+                case BADAM -> "blocks";
+                default -> null;
+            };
         }
     }
 
@@ -401,6 +424,12 @@ public final class Job {
         @JsonProperty("local_steps") public int localSteps = 1;
         /** Local methods: also average the optimizer's second moments (the diagonal preconditioner) at each sync. */
         @JsonProperty("average_preconditioner") public boolean averagePreconditioner = false;
+        /**
+         * Bytes a rank's gradient message may take per step ("50KB", or "1%" of the dense float32
+         * gradient); dopt then chooses the compressor's ratio, levels or rank (the field it sets must
+         * not be written too). With none or sign, which have no setting, a check. Null: no budget.
+         */
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("bytes_per_step") public String bytesPerStep;
 
         /** The keys of this section that take effect with the chosen compressor and local steps (see {@link OptimizerSpec#reads}). */
         public java.util.Set<String> reads() {
@@ -412,7 +441,22 @@ public final class Job {
                 case NONE, SIGN -> { }
             }
             if (localSteps > 1) k.add("average_preconditioner");
+            else {
+                k.add("bytes_per_step");
+                String knob = budgetKnob();
+                if (bytesPerStep != null && knob != null) k.remove(knob);
+            }
             return k;
+        }
+
+        /** The field a bytes-per-step budget chooses for this compressor (ratio, levels, rank), or null when it has none. */
+        public String budgetKnob() {
+            return switch (compressor) {
+                case TOPK, RANDK -> "ratio";
+                case QSGD, NATURAL_DITHERING -> "levels";
+                case POWERSGD -> "rank";
+                case NONE, SIGN -> null;
+            };
         }
     }
 

@@ -173,12 +173,18 @@ public final class JobFile {
         List<String> errors = new ArrayList<>();
         Set<String> opt = j.optimizer.reads();
         for (String k : keys(tree.get("optimizer")))
-            if (!opt.contains(k))
+            if (k.equals(j.optimizer.budgetKnob()) && j.optimizer.stateBudget != null)
+                errors.add("'optimizer." + k + "' and 'optimizer.state_budget' both set " + j.optimizer.name.id() + "'s " + k
+                        + ": give one of them (the budget makes dopt choose " + k + ")");
+            else if (!opt.contains(k))
                 errors.add("'optimizer." + k + "' has no effect with optimizer " + j.optimizer.name.id() + describe(j.optimizer)
                         + UNREAD_HINTS.getOrDefault(k, "") + "; remove it (this optimizer reads: " + String.join(", ", opt) + ")");
         Set<String> comm = j.comm.reads();
         for (String k : keys(tree.get("comm")))
-            if (!comm.contains(k))
+            if (k.equals(j.comm.budgetKnob()) && j.comm.bytesPerStep != null)
+                errors.add("'comm." + k + "' and 'comm.bytes_per_step' both set " + j.comm.compressor.id() + "'s " + k
+                        + ": give one of them (the budget makes dopt choose " + k + ")");
+            else if (!comm.contains(k))
                 errors.add("'comm." + k + "' has no effect with comm.compressor " + j.comm.compressor.id() + " and comm.local_steps "
                         + j.comm.localSteps + UNREAD_HINTS.getOrDefault("comm." + k, "") + "; remove it");
         if (j.federated != null) {
@@ -282,6 +288,8 @@ public final class JobFile {
             if (o.rank < 1) errors.add("'optimizer.rank' must be at least 1");
             if (!(o.scale > 0)) errors.add("'optimizer.scale' must be positive");
             if (o.switchEvery < 1) errors.add("'optimizer.switch_every' must be at least 1");
+            if (o.blocks < 1) errors.add("'optimizer.blocks' must be at least 1 (got " + o.blocks + ")");
+            budget(o.stateBudget, "optimizer.state_budget", errors);
         }
         if (j.checkpoint == null) errors.add("'checkpoint' is missing");
         else {
@@ -311,6 +319,9 @@ public final class JobFile {
                 errors.add("'comm.error_feedback' " + j.comm.errorFeedback.name().toLowerCase() + " needs a contractive compressor"
                         + " (EF21 assumes ||C(x) - x||^2 <= (1 - alpha)||x||^2), and " + j.comm.compressor.id() + " is unbiased, not"
                         + " contractive; allowed with ef21 and ef21_normalized: topk, sign; with " + j.comm.compressor.id() + ": ef14 or none");
+            budget(j.comm.bytesPerStep, "comm.bytes_per_step", errors);
+            if (j.comm.bytesPerStep != null && j.federated != null)
+                errors.add("'comm.bytes_per_step' budgets the gradient message of data-parallel steps; federated rounds send model deltas");
             int h = j.comm.localSteps;
             if (h < 1) errors.add("'comm.local_steps' must be at least 1 (got " + h + ")");
             else if (h > 1) {
@@ -323,6 +334,15 @@ public final class JobFile {
         }
         if (j.federated != null) federated(j, errors);
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
+    }
+
+    private static void budget(String text, String field, List<String> errors) {
+        if (text == null) return;
+        try {
+            Budget.parse(text, field);
+        } catch (JobException e) {
+            errors.add(e.getMessage());
+        }
     }
 
     /** The federated section: ranges, and what it cannot be combined with yet. */

@@ -35,8 +35,10 @@ public final class BlockAdam implements GradientTransformation {
 
     public enum Free { SIGN, SGD, FROZEN }
 
-    /** FRUGAL's budget ρ, or NaN: one whole matrix per window (BAdam). */
+    /** FRUGAL's budget ρ, or NaN: whole matrices per window (BAdam). */
     private final double rho;
+    /** BAdam: matrices per window (1 in the paper). */
+    private final int perWindow;
     private final int switchEvery;
     private final boolean randomOrder;
     private final Free free;
@@ -52,10 +54,12 @@ public final class BlockAdam implements GradientTransformation {
     private Rng rng;
     private long stateBytes;
 
-    private BlockAdam(double rho, int switchEvery, boolean randomOrder, Free free, double freeScale,
+    private BlockAdam(double rho, int perWindow, int switchEvery, boolean randomOrder, Free free, double freeScale,
                       double beta1, double beta2, double eps, long seed) {
         if (switchEvery < 1) throw new IllegalArgumentException("switch interval must be >= 1: " + switchEvery);
+        if (perWindow < 1) throw new IllegalArgumentException("blocks per window must be >= 1: " + perWindow);
         this.rho = rho;
+        this.perWindow = perWindow;
         this.switchEvery = switchEvery;
         this.randomOrder = randomOrder;
         this.free = free;
@@ -70,17 +74,18 @@ public final class BlockAdam implements GradientTransformation {
     public static BlockAdam frugal(double rho, int updateGap, boolean randomOrder, Free free, double freeScale,
                                    double beta1, double beta2, double eps, long seed) {
         if (!(rho >= 0 && rho <= 1)) throw new IllegalArgumentException("rho must be in [0, 1]: " + rho);
-        return new BlockAdam(rho, updateGap, randomOrder, free, freeScale, beta1, beta2, eps, seed);
+        return new BlockAdam(rho, 1, updateGap, randomOrder, free, freeScale, beta1, beta2, eps, seed);
     }
 
     /**
-     * BAdam: one matrix block at a time for {@code switchEvery} steps, the other matrices frozen.
-     * Unlike the paper, whose partition also cycles embeddings and the head, the non-matrix
-     * parameters stay under Adam all the time (they are small; their state is counted): the
-     * {@link Partition}'s other rule.
+     * BAdam: {@code blocks} consecutive matrices of the walk at a time (the paper: one) for
+     * {@code switchEvery} steps, the other matrices frozen; the moments are sized for the
+     * {@code blocks} largest matrices, whatever the order brings together. Unlike the paper, whose
+     * partition also cycles embeddings and the head, the non-matrix parameters stay under Adam all
+     * the time (they are small; their state is counted): the {@link Partition}'s other rule.
      */
-    public static BlockAdam badam(int switchEvery, boolean randomOrder, double beta1, double beta2, double eps, long seed) {
-        return new BlockAdam(Double.NaN, switchEvery, randomOrder, Free.FROZEN, 0, beta1, beta2, eps, seed);
+    public static BlockAdam badam(int switchEvery, int blocks, boolean randomOrder, double beta1, double beta2, double eps, long seed) {
+        return new BlockAdam(Double.NaN, blocks, switchEvery, randomOrder, Free.FROZEN, 0, beta1, beta2, eps, seed);
     }
 
     private boolean wholeBlocks() { return Double.isNaN(rho); }
@@ -93,13 +98,17 @@ public final class BlockAdam implements GradientTransformation {
             blocks.add(p);
         }
         int nb = blocks.size();
-        long largest = 0;
-        for (Param p : blocks) {
-            total += p.size();
-            largest = Math.max(largest, p.size());
+        long[] sizes = new long[nb];
+        for (int i = 0; i < nb; i++) {
+            sizes[i] = blocks.get(i).size();
+            total += sizes[i];
         }
+        java.util.Arrays.sort(sizes);
+        long largest = 0;
+        for (int i = 0; i < Math.min(perWindow, nb); i++) largest += sizes[nb - 1 - i];
         budget = wholeBlocks() ? largest : Math.round(rho * total);
-        windowsPerSweep = wholeBlocks() ? Math.max(1, nb) : budget == 0 ? 1 : (int) ((total + budget - 1) / budget);
+        windowsPerSweep = wholeBlocks() ? Math.max(1, (nb + perWindow - 1) / perWindow)
+                : budget == 0 ? 1 : (int) ((total + budget - 1) / budget);
         int capacity = (int) budget;
         mu = state.putFloats(prefix + "/window/mu", new float[Math.max(1, capacity)]);
         nu = state.putFloats(prefix + "/window/nu", new float[Math.max(1, capacity)]);
@@ -143,8 +152,9 @@ public final class BlockAdam implements GradientTransformation {
         }
         long lo, hi;
         if (wholeBlocks()) {
-            lo = blocks.isEmpty() ? 0 : start[(int) order[window]];
-            hi = blocks.isEmpty() ? 0 : lo + blocks.get((int) order[window]).size();
+            int first = window * perWindow, last = Math.min(blocks.size(), first + perWindow) - 1;
+            lo = blocks.isEmpty() ? 0 : start[(int) order[first]];
+            hi = blocks.isEmpty() ? 0 : start[(int) order[last]] + blocks.get((int) order[last]).size();
         } else {
             lo = Math.min(total, window * budget);
             hi = Math.min(total, lo + budget);

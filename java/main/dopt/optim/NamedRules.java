@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * {@code adagrad-delay{lr,b0,eta}} (with {@code clip}: Clip-RAdaGradD, η = lr² unless given),
  * {@code clipped-adam{lr,beta1,beta2,eps,eta,v0,clip}} (per-tensor clip, λ = 1 by default),
  * {@code frugal{lr,beta1,beta2,eps,rho,update_gap,lr_free,projector,state_free}} (projector svd,
- * random or blocks), {@code badam{lr,beta1,beta2,eps,switch_every,order}},
+ * random or blocks), {@code badam{lr,beta1,beta2,eps,switch_every,blocks,order}},
  * {@code galore{lr,beta1,beta2,eps,rank,update_gap,scale}}; every one takes an optional
  * {@code clip} (global-norm clipping before the rule). Defaults are PyTorch's where PyTorch has
  * the optimizer, the papers' otherwise. Unknown names and keys are errors that list the allowed ones.
@@ -46,7 +46,7 @@ public final class NamedRules {
         DEFAULTS.put("frugal", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rho", 0.25, "update_gap", 200.0,
                 "lr_free", Double.NaN, "projector", "svd", "state_free", "signsgd", "order", "descending", "seed", 0.0,
                 "weight_decay", 0.0));
-        DEFAULTS.put("badam", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "switch_every", 100.0,
+        DEFAULTS.put("badam", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "switch_every", 100.0, "blocks", 1.0,
                 "order", "descending", "seed", 0.0, "weight_decay", 0.0));
         DEFAULTS.put("galore", map("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "rank", 128.0, "update_gap", 200.0,
                 "scale", 0.25, "weight_decay", 0.0));
@@ -118,7 +118,7 @@ public final class NamedRules {
                         "random".equals(h.get("order")), num(h, "beta1"), num(h, "beta2"), num(h, "eps"), num(h, "weight_decay"),
                         (long) num(h, "seed"));
             }
-            case "badam" -> Rules.badam((int) num(h, "switch_every"), "random".equals(h.get("order")), num(h, "beta1"), num(h, "beta2"),
+            case "badam" -> Rules.badam((int) num(h, "switch_every"), (int) num(h, "blocks"), "random".equals(h.get("order")), num(h, "beta1"), num(h, "beta2"),
                     num(h, "eps"), num(h, "weight_decay"), (long) num(h, "seed"));
             case "galore" -> Rules.galore((int) num(h, "rank"), (int) num(h, "update_gap"), num(h, "scale"), num(h, "beta1"),
                     num(h, "beta2"), num(h, "eps"), num(h, "weight_decay"));

@@ -83,9 +83,9 @@ public final class Rules {
     }
 
     /** BAdam on the matrices, Adam on the other parameters, with decoupled weight decay on all parameters after it. */
-    public static List<GradientTransformation> badam(int switchEvery, boolean randomOrder, double beta1, double beta2, double eps,
-                                                     double weightDecay, long seed) {
-        return List.of(Partition.matricesAndOthers("badam", BlockAdam.badam(switchEvery, randomOrder, beta1, beta2, eps, seed),
+    public static List<GradientTransformation> badam(int switchEvery, int blocks, boolean randomOrder, double beta1, double beta2,
+                                                     double eps, double weightDecay, long seed) {
+        return List.of(Partition.matricesAndOthers("badam", BlockAdam.badam(switchEvery, blocks, randomOrder, beta1, beta2, eps, seed),
                 new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 }

@@ -63,15 +63,7 @@ final class CompressedMean implements GradientMean.GradientCombiner {
 
     /** The combiner a job asks for, or null without a compressor. Per-rank state goes under ranks/&lt;r&gt;/ef. */
     static CompressedMean forJob(Job.Comm c, Communicator comm, Rng rankRng, int n, StateTree state) {
-        Compressor comp = switch (c.compressor) {
-            case NONE -> null;
-            case TOPK -> new TopK(c.ratio);
-            case RANDK -> new RandK(c.ratio);
-            case SIGN -> new ScaledSign();
-            case QSGD -> new Qsgd(c.levels);
-            case NATURAL_DITHERING -> new NaturalDithering(c.levels);
-            case POWERSGD -> throw new IllegalArgumentException("PowerSGD all-reduces low-rank factors: see PowerSgdMean");
-        };
+        Compressor comp = compressor(c);
         if (comp == null) return null;
         ErrorFeedback ef = ExchangePolicies.errorFeedback(c.errorFeedback, comp);
         if (ef != null) ef.init(n, state, "ranks/" + comm.rank() + "/ef", "ef");
@@ -83,6 +75,19 @@ final class CompressedMean implements GradientMean.GradientCombiner {
     @Override
     public String describe() {
         return compressor.name() + (ef == null ? "" : " + " + ef.getClass().getSimpleName().toLowerCase());
+    }
+
+    /** The compressor the comm section names with its ratio or levels; null for none. */
+    static Compressor compressor(Job.Comm c) {
+        return switch (c.compressor) {
+            case NONE -> null;
+            case TOPK -> new TopK(c.ratio);
+            case RANDK -> new RandK(c.ratio);
+            case SIGN -> new ScaledSign();
+            case QSGD -> new Qsgd(c.levels);
+            case NATURAL_DITHERING -> new NaturalDithering(c.levels);
+            case POWERSGD -> throw new IllegalArgumentException("PowerSGD all-reduces low-rank factors: see PowerSgdMean");
+        };
     }
 
     @Override

@@ -17,7 +17,9 @@ import dopt.nn.TransformerConfig;
 import dopt.nn.TransformerLm;
 import dopt.nn.Model;
 import java.io.IOException;
+import dopt.tensor.Param;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The checks and constructions a job needs before any rank trains: shared by the launcher (which
@@ -33,9 +35,10 @@ public final class JobPlan {
     /**
      * Everything the launcher can check before ranks start: the data is installed, every rank's
      * share fills a batch, init_from and the adapters fit the model, and the optimizer builds on
-     * the parameters it will train (through the same {@link Optimizers#build} the ranks call).
+     * the parameters it will train (through the same {@link Optimizers#build} the ranks call), with
+     * the settings its budgets choose ({@link Budgets}). Returns what the budgets chose, one line each.
      */
-    public static void check(Job job, Path repoRoot, int ranks) throws JobException {
+    public static List<String> check(Job job, Path repoRoot, int ranks) throws JobException {
         if (isText(job)) {
             TextCorpus c = corpus(job, repoRoot);
             for (int r = 0; r < ranks; r++) textLoader(job, c.train(), ranks, r);
@@ -48,8 +51,11 @@ public final class JobPlan {
         }
         Task task = buildTask(job, repoRoot, ranks, 0);
         if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, task.weights());
-        Optimizers.check(job, job.model.adapter == null ? task.params() : FineTuning.trainableShapes(job, task.weights()));
+        List<Param> trained = job.model.adapter == null ? task.params() : FineTuning.trainableShapes(job, task.weights());
+        Budgets.Choice choice = Budgets.resolve(job, trained);
+        Optimizers.check(choice.job(), trained);
         RobustMean.check(job, ranks);
+        return choice.lines();
     }
 
     /** This rank's task: the model, its data and loader. */

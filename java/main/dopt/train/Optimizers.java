@@ -99,7 +99,7 @@ public final class Optimizers {
                     // lr_free / lr as optim-replay's vocabulary computes it, so that both give the same bits
                     o.lr * o.inactiveLrScale / o.lr, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
             case GALORE -> Rules.galore(o.rank, o.updateGap, o.scale, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay);
-            case BADAM -> Rules.badam(o.switchEvery, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
+            case BADAM -> Rules.badam(o.switchEvery, o.blocks, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
         };
     }
 

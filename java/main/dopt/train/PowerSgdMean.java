@@ -28,6 +28,13 @@ final class PowerSgdMean implements GradientMean.GradientCombiner {
 
     /** Q is seeded by {@code qSeed} (the same on every rank); the error under ranks/&lt;r&gt;/ef, Q under powersgd/q/. */
     static PowerSgdMean create(Job.Comm c, Communicator comm, List<Param> params, StateTree state, long qSeed) {
+        PowerSgd ps = new PowerSgd(blocks(params), c.rank, c.errorFeedback == Job.ErrorFeedbackName.EF14);
+        ps.init(state, "ranks/" + comm.rank() + "/ef", "powersgd", qSeed);
+        return new PowerSgdMean(ps, comm);
+    }
+
+    /** The flat gradient's blocks: every parameter of two or more dimensions a matrix (rows × the rest), the others vectors. */
+    static List<PowerSgd.Block> blocks(List<Param> params) {
         List<PowerSgd.Block> blocks = new ArrayList<>();
         int offset = 0;
         for (Param prm : params) {
@@ -36,9 +43,7 @@ final class PowerSgdMean implements GradientMean.GradientCombiner {
                     : PowerSgd.Block.vector(prm.name(), offset, prm.size()));
             offset += prm.size();
         }
-        PowerSgd ps = new PowerSgd(blocks, c.rank, c.errorFeedback == Job.ErrorFeedbackName.EF14);
-        ps.init(state, "ranks/" + comm.rank() + "/ef", "powersgd", qSeed);
-        return new PowerSgdMean(ps, comm);
+        return blocks;
     }
 
     @Override

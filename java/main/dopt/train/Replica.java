@@ -24,7 +24,10 @@ import org.apache.logging.log4j.Logger;
 final class Replica {
     private static final Logger LOG = LogManager.getLogger(Replica.class);
 
+    /** The job as run: with the settings its budgets chose (see {@link Budgets}). */
     final Job job;
+    /** What the budgets chose ("rho 0.25; ratio 0.01"), or null for a job without budgets. */
+    final String budgetSetting;
     final Task<?> task;
     /** What the optimizer trains: the model's weights, or the adapter matrices when adapting. */
     final List<Param> params;
@@ -41,8 +44,8 @@ final class Replica {
     final double[] firstLoss;
 
     /** {@code resumeFrom}: the checkpoint this run will continue from (then {@code model.init_from} is not read), or null. */
-    Replica(Job job, Communicator comm, Path repoRoot, Path resumeFrom) throws JobException {
-        this.job = job;
+    Replica(Job written, Communicator comm, Path repoRoot, Path resumeFrom) throws JobException {
+        Job job = written;
         int rank = comm.rank();
         this.task = JobPlan.buildTask(job, repoRoot, comm.size(), rank);
         task.init(Rng.derive(job.seed, 1));
@@ -51,11 +54,17 @@ final class Replica {
         // fine-tuning: weights from model.init_from, then (with model.adapter) only the adapters are trained
         this.adapters = FineTuning.prepare(job, task, comm, Optimizers.schedule(job.optimizer, job.steps).lr(1), resumeFrom);
         this.params = task.params();
+        // budgets choose settings from the trained shapes; every rank computes the same choice
+        Budgets.Choice choice = Budgets.resolve(written, params);
+        job = this.job = choice.job();
+        this.budgetSetting = choice.setting();
+        if (rank == 0) for (String line : choice.lines()) LOG.info("budget: {}", line);
         long total = 0;
         for (Param w : task.weights()) total += w.size();
         this.totalParams = adapters == null ? total : total + adapters.trainableCount() + FineTuning.fixedCount(adapters);
 
-        state.putString("job", JobFile.toJson(job));
+        // as written, budgets and all: what a resume compares its job file with
+        state.putString("job", JobFile.toJson(written));
         this.step = state.putLongs("train/step", 0L);
         this.firstLoss = state.putDoubles("train/first_loss", new double[] {Double.NaN}, 1);
         for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());

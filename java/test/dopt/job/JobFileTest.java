@@ -254,4 +254,29 @@ class JobFileTest {
         m = error(lm("").replace("\"sotu\"", "\"sotu\", \"split\": \"future\""));
         assertTrue(m.contains("'data.split'") && m.contains("time, recent"), m);
     }
+
+    @Test
+    void aBudgetAndTheSettingItChoosesAreNotBothWritten() {
+        String m = error("{\"optimizer\": {\"name\": \"frugal\", \"rho\": 0.5, \"state_budget\": \"2MiB\"}}");
+        assertTrue(m.contains("'optimizer.rho' and 'optimizer.state_budget' both set frugal's rho"), m);
+        String c = error("{\"comm\": {\"compressor\": \"topk\", \"ratio\": 0.1, \"bytes_per_step\": \"10%\"}}");
+        assertTrue(c.contains("'comm.ratio' and 'comm.bytes_per_step' both set topk's ratio"), c);
+    }
+
+    @Test
+    void aStateBudgetIsReadOnlyByRulesWithASettingToChoose() {
+        String m = error("{\"optimizer\": {\"name\": \"adam\", \"state_budget\": \"2MiB\"}}");
+        assertTrue(m.contains("'optimizer.state_budget' has no effect with optimizer adam"), m);
+        String b = error("{\"optimizer\": {\"name\": \"galore\", \"state_budget\": \"2 MB of RAM\"}}");
+        assertTrue(b.contains("'optimizer.state_budget' must be bytes"), b);
+    }
+
+    @Test
+    void aJobWithBudgetsRoundTripsThroughItsJson() throws Exception {
+        Job j = JobFile.parse("{\"optimizer\": {\"name\": \"badam\", \"state_budget\": \"25%\"},"
+                + " \"comm\": {\"compressor\": \"qsgd\", \"bytes_per_step\": \"1MiB\"}}", "t");
+        Job back = JobFile.parse(JobFile.toJson(j), "again");
+        assertEquals("25%", back.optimizer.stateBudget);
+        assertEquals("1MiB", back.comm.bytesPerStep);
+    }
 }

@@ -60,6 +60,32 @@ class BlockAdamTest {
     }
 
     @Test
+    void badamWithTwoBlocksUpdatesTwoConsecutiveMatricesOfTheWalkAtATime() {
+        List<Param> ps = params();
+        Optimizer o = optimizer("badam", Map.of("lr", 0.1, "switch_every", 1, "blocks", 2), ps);
+        grads(ps, 1f);
+        o.step(1); // descending walk w3, w2, w1, w0: the first window is {w3, w2}
+        float[] expect = {0f, 0f, -0.1f, -0.1f};
+        for (int b = 0; b < 4; b++) assertEquals(expect[b], ps.get(b).value()[0], 1e-6f, "step 1 block " + b);
+        grads(ps, 1f);
+        o.step(2); // then {w1, w0}, with fresh moments: a full first Adam step
+        for (int b = 0; b < 4; b++) assertEquals(-0.1f, ps.get(b).value()[0], 1e-6f, "step 2 block " + b);
+    }
+
+    @Test
+    void badamMomentsAreSizedForTheLargestBlocksTogether() {
+        List<Param> ps = List.of(new Param("w0", Param.Role.MATRIX, 3, 3), new Param("w1", Param.Role.MATRIX, 1, 2),
+                new Param("w2", Param.Role.MATRIX, 2, 2));
+        long bookkeeping = 8L * (3 + 2) + 32;
+        for (int k = 1; k <= 3; k++) {
+            BlockAdam b = BlockAdam.badam(5, k, false, 0.9, 0.999, 1e-8, 0);
+            b.init(ps, new StateTree(), "b");
+            long largest = new long[] {9, 9 + 4, 9 + 4 + 2}[k - 1];
+            assertEquals(8L * largest, b.stateBytes() - bookkeeping, "blocks " + k);
+        }
+    }
+
+    @Test
     void frugalStateIsRhoOfAdamsOnTheMatricesByParameterCount() {
         // the demo MLP's matrices, 784→512 and 512→512: 61 % of their Adam state at ρ = 0.25 and 121 % at ρ = 1
         // when a window was round(ρ·#matrices) whole matrices in slots sized for the largest

@@ -40,7 +40,7 @@ class SweepReportTest {
     private static void finished(Path p, double loss, String acc, double bytesPerStep, String exchange, long stateBytes) throws Exception {
         double accuracy = acc.startsWith("n/a") ? Double.NaN : Double.parseDouble(acc.replace("%", "").trim()) / 100;
         Files.writeString(p.resolve("summary.json"), new dopt.io.RunSummary("r", 2, "adam", exchange, 10, 10, null, 4, 4, 0.1,
-                loss, 0.75, accuracy, Double.NaN, Double.NaN, 40.0, 1024, 1024, stateBytes, 0, "at the end", "c.h5", 1, "trace.h5", "loss.png").toJson());
+                loss, 0.75, accuracy, Double.NaN, Double.NaN, 40.0, 1024, 1024, stateBytes, 0, -1, null, "at the end", "c.h5", 1, "trace.h5", "loss.png").toJson());
         trace(p, 4, (float) loss, (long) bytesPerStep);
         Files.writeString(p.resolve("_SUCCESS"), "{}");
         Files.writeString(p.resolve(SweepFolder.EXIT_CODE), "0\n");
