@@ -22,6 +22,8 @@ import java.util.TreeSet;
  */
 public final class Expansion {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The axis path of variants of the whole job. */
+    static final String ROOT = ".";
     /** Set by the sweep for every point, so they cannot be axes. */
     private static final Set<String> RESERVED = Set.of("name", "output");
 
@@ -35,24 +37,35 @@ public final class Expansion {
         int n = sweep.size();
         List<Point> points = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Map<String, JsonNode> values = new LinkedHashMap<>();
+            int[] pick = new int[axes.size()];
             int rest = i;
             for (int a = axes.size() - 1; a >= 0; a--) {
-                List<JsonNode> vs = sweep.axes().get(axes.get(a));
-                values.put(axes.get(a), vs.get(rest % vs.size()));
-                rest /= vs.size();
+                int size = sweep.axes().get(axes.get(a)).size();
+                pick[a] = rest % size;
+                rest /= size;
             }
-            Map<String, JsonNode> ordered = new LinkedHashMap<>();
-            for (String a : axes) ordered.put(a, values.get(a));
-            points.add(point(sweep, i, ordered));
+            points.add(point(sweep, i, axes, pick));
         }
         return points;
     }
 
-    private static Point point(Sweep sweep, int index, Map<String, JsonNode> values) throws SweepException {
+    /** Point {@code index}: value {@code pick[a]} of axis {@code axes[a]}; a named variant appears under its label. */
+    private static Point point(Sweep sweep, int index, List<String> axes, int[] pick) throws SweepException {
         String id = Point.id(index);
         ObjectNode job = sweep.base().deepCopy();
-        for (Map.Entry<String, JsonNode> e : values.entrySet()) set(job, e.getKey(), e.getValue());
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        for (int a = 0; a < axes.size(); a++) {
+            String path = axes.get(a);
+            JsonNode value = sweep.axes().get(path).get(pick[a]);
+            List<String> labels = sweep.labels().get(path);
+            if (labels == null) {
+                set(job, path, value);
+                values.put(path, value);
+            } else {
+                merge(path.equals(ROOT) ? job : objectAt(job, path), (ObjectNode) value);
+                values.put(path, com.fasterxml.jackson.databind.node.TextNode.valueOf(labels.get(pick[a])));
+            }
+        }
         job.put("name", sweep.name() + "-" + id);
         try {
             JobFile.parse(job.toString(), "sweep " + sweep.name() + " point " + id + " (" + Point.describe(values) + ")");
@@ -75,6 +88,7 @@ public final class Expansion {
 
     private static void checkPath(Sweep sweep, JsonNode schema, String path) throws SweepException {
         String where = "sweep " + sweep.name() + ": axis '" + path + "'";
+        if (path.equals(ROOT)) return;
         if (RESERVED.contains(path))
             throw new SweepException(where + " cannot be swept: the sweep sets every point's name and output folder itself");
         JsonNode node = schema;
@@ -88,6 +102,9 @@ public final class Expansion {
             node = node.get(key);
             at = at.isEmpty() ? key : at + "." + key;
         }
+        if (sweep.labels().containsKey(path) && !node.isObject())
+            throw new SweepException(where + " has named variants, which set fields of an object, and '" + path + "' is a value;"
+                    + " give it a list of values instead");
     }
 
     private static Set<String> fields(JsonNode object) {
@@ -95,6 +112,25 @@ public final class Expansion {
         for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) names.add(it.next());
         names.removeAll(RESERVED);
         return names;
+    }
+
+    /** The object at a dotted path, created (with those on the way) where the base job leaves it to defaults. */
+    private static ObjectNode objectAt(ObjectNode job, String path) {
+        ObjectNode node = job;
+        for (String key : path.split("\\.")) {
+            JsonNode child = node.get(key);
+            node = child instanceof ObjectNode o ? o : node.putObject(key);
+        }
+        return node;
+    }
+
+    /** Deep merge: {@code fields} into {@code into}, objects field by field, anything else replaced. */
+    private static void merge(ObjectNode into, ObjectNode fields) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue() instanceof ObjectNode o && into.get(e.getKey()) instanceof ObjectNode existing) merge(existing, o);
+            else into.set(e.getKey(), e.getValue().deepCopy());
+        }
     }
 
     /** Sets a dotted path, creating the objects on the way that the base job leaves to defaults. */

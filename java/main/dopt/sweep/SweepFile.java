@@ -21,7 +21,10 @@ import java.util.Set;
  * <pre>{@code
  * { "name": "lr-seed",
  *   "base": "jobs/demo.json",                 (or an inline job object)
- *   "axes": { "optimizer.lr": [0.0003, 0.001, 0.003], "seed": [1, 2] },
+ *   "axes": { "optimizer.lr": [0.0003, 0.001, 0.003], "seed": [1, 2],
+ *             "comm": { "dense": {"compressor": "none"},      (named variants: fields merged into the
+ *                       "topk-1%": {"compressor": "topk",     object at the path, "." for the whole
+ *                                   "bytes_per_step": "1%"} } },  job; the label names the point)
  *   "np": 2, "dev": "multicore",              (ranks and MPJ device of every point)
  *   "nodes": 1, "ranks_per_node": 2,          (their SLURM shape; niodev may span nodes)
  *   "output": "runs/sweeps/lr-seed",          (default runs/sweeps/<name>)
@@ -94,15 +97,33 @@ public final class SweepFile {
         }
 
         Map<String, List<JsonNode>> axes = new LinkedHashMap<>();
+        Map<String, List<String>> labels = new LinkedHashMap<>();
         JsonNode a = root.get("axes");
         if (a != null && !a.isObject()) throw new SweepException(where + "'axes' must be an object: {\"optimizer.lr\": [0.001, 0.01]}");
         if (a != null) {
             for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().isArray() || e.getValue().isEmpty())
-                    throw new SweepException(where + "axis '" + e.getKey() + "' must be a non-empty list of values");
                 List<JsonNode> values = new ArrayList<>();
-                e.getValue().forEach(values::add);
+                if (e.getValue().isObject() && !e.getValue().isEmpty()) {
+                    // named variants: label -> fields merged into the object at the axis path ("." the whole job)
+                    List<String> names = new ArrayList<>();
+                    for (Iterator<Map.Entry<String, JsonNode>> v = e.getValue().fields(); v.hasNext(); ) {
+                        Map.Entry<String, JsonNode> variant = v.next();
+                        if (!variant.getValue().isObject())
+                            throw new SweepException(where + "axis '" + e.getKey() + "': variant '" + variant.getKey()
+                                    + "' must be an object of the fields it sets, e.g. {\"name\": \"adamw\"}");
+                        names.add(variant.getKey());
+                        values.add(variant.getValue());
+                    }
+                    labels.put(e.getKey(), List.copyOf(names));
+                } else if (e.getValue().isArray() && !e.getValue().isEmpty()) {
+                    if (e.getKey().equals(Expansion.ROOT))
+                        throw new SweepException(where + "axis '.' (the whole job) takes named variants: {\"mnist\": {\"data\": {...}}, ...}");
+                    e.getValue().forEach(values::add);
+                } else {
+                    throw new SweepException(where + "axis '" + e.getKey() + "' must be a non-empty list of values, or an object"
+                            + " of named variants (label -> the fields they set)");
+                }
                 axes.put(e.getKey(), List.copyOf(values));
             }
         }
@@ -131,7 +152,7 @@ public final class SweepFile {
         }
         int maxParallel = integer(root, "max_parallel", 0, where);
         if (maxParallel < 0) throw new SweepException(where + "'max_parallel' must be >= 0 (0 = no limit)");
-        Sweep sweep = new Sweep(name, base, baseSource, axes, np, dev, nodes, rpn, Path.of(output).toAbsolutePath().normalize(),
+        Sweep sweep = new Sweep(name, base, baseSource, axes, labels, np, dev, nodes, rpn, Path.of(output).toAbsolutePath().normalize(),
                 List.copyOf(sbatch), maxParallel);
         try {
             sweep.size();

@@ -56,6 +56,31 @@ class ExpansionTest {
     }
 
     @Test
+    void namedVariantsMergeTheirFieldsAndNameThePointByLabel() throws Exception {
+        List<Point> points = Expansion.expand(sweep("""
+                {".": {"small": {"model": {"hidden": [8]}, "steps": 5}, "base": {}},
+                 "optimizer": {"adamw": {"name": "adamw"}, "frugal-25%": {"name": "frugal", "state_budget": "25%"}},
+                 "seed": [1, 2]}"""));
+        assertEquals(8, points.size());
+        assertEquals(".=small, optimizer=frugal-25%, seed=2", points.get(3).describe());
+        Job j = JobFile.parse(points.get(3).job().toString(), "p");
+        assertEquals(List.of(8), j.model.hidden);
+        assertEquals(5, j.steps);
+        assertEquals(Job.OptimizerName.FRUGAL, j.optimizer.name);
+        assertEquals("25%", j.optimizer.stateBudget);
+        assertEquals(0.001, j.optimizer.lr, "the base's other optimizer fields stay: the variant merges, it does not replace");
+        Job base = JobFile.parse(points.get(4).job().toString(), "p");
+        assertEquals(List.of(32), base.model.hidden, "an empty variant is the base job");
+        assertEquals(10, base.steps);
+    }
+
+    @Test
+    void namedVariantsSetFieldsOfAnObject() {
+        assertTrue(error("{\"optimizer.lr\": {\"fast\": {\"x\": 1}}}").contains("give it a list of values instead"));
+        assertTrue(error("{\".\": [1, 2]}").contains("takes named variants"));
+    }
+
+    @Test
     void noAxesIsOnePointTheBaseJob() throws Exception {
         List<Point> points = Expansion.expand(sweep("{}"));
         assertEquals(1, points.size());
