@@ -305,6 +305,12 @@ public final class Job {
         public double eta = 0;
         /** BAdam: steps each block stays active. */
         @JsonProperty("switch_every") public int switchEvery = 100;
+        /**
+         * FRUGAL (svd, random projectors) and GaLore: Adam's moments at a basis refresh: reset (FRUGAL's
+         * default), keep (GaLore's default; coordinates of the old basis), project (carried into the new
+         * basis). Null: the rule's default.
+         */
+        @JsonSetter(nulls = Nulls.SET) public MomentsAtRefresh moments;
         /** BAdam: how many whole matrices are active (under Adam) at once; the moments are sized for the largest that many. */
         public int blocks = 1;
         /**
@@ -351,10 +357,11 @@ public final class Job {
                     k.addAll(adam);
                     k.addAll(List.of("rho", "update_gap", "inactive_lr_scale", "projector", "state_free"));
                     if (projector == Projector.BLOCKS) k.add("order");
+                    else k.add("moments");
                 }
                 case GALORE -> {
                     k.addAll(adam);
-                    k.addAll(List.of("rank", "update_gap", "scale"));
+                    k.addAll(List.of("rank", "update_gap", "scale", "moments"));
                 }
                 case BADAM -> {
                     k.addAll(adam);
@@ -387,6 +394,8 @@ public final class Job {
         /** The name job files use. */
         public String id() { return name().toLowerCase(); }
     }
+
+    public enum MomentsAtRefresh { @JsonProperty("reset") RESET, @JsonProperty("keep") KEEP, @JsonProperty("project") PROJECT }
 
     public enum Projector { @JsonProperty("svd") SVD, @JsonProperty("random") RANDOM, @JsonProperty("blocks") BLOCKS }
 

@@ -18,7 +18,7 @@ import java.util.function.IntBinaryOperator;
  * GaLore (Zhao et al. 2024) has no free part and keeps the moments when the basis is refreshed
  * (its public code's behaviour); FRUGAL (Zmushko et al. 2024, Algorithm 1 and the authors' code)
  * adds signSGD or SGD on the residual and restarts Adam's moments and step counter at every
- * refresh. It takes the matrices of a {@link Partition}; the other parameters (embeddings, norms,
+ * refresh. Either may instead {@link Moments#PROJECT project} the moments into the new basis. It takes the matrices of a {@link Partition}; the other parameters (embeddings, norms,
  * the head, biases) get full-state Adam there, as in both papers. Bases are refreshed every {@code updateGap}
  * steps, starting with the first. SVD and QR at a refresh allocate; the per-step path does not.
  */
@@ -30,10 +30,18 @@ public final class ProjectedAdam implements GradientTransformation {
     /** The rule applied to the residual g − P·Pᵀg. */
     public enum FreeRule { NONE, SIGN, SGD }
 
+    /**
+     * What Adam's moments do when the basis is refreshed: restart with the step counter (FRUGAL's
+     * default), stay as they are although they are coordinates in the old basis (GaLore's public
+     * code; the result then depends on the signs the SVD gives the new basis's columns), or are
+     * carried into the new basis ({@link Projector#transport}; the counter continues).
+     */
+    public enum Moments { RESET, KEEP, PROJECT }
+
     private final IntBinaryOperator rankFor;
     private final Projector.Kind kind;
     private final int updateGap;
-    private final boolean resetOnRefresh;
+    private final Moments moments;
     private final float scale, freeScale, beta1, beta2, eps;
     private final FreeRule free;
     private final long seed;
@@ -46,13 +54,13 @@ public final class ProjectedAdam implements GradientTransformation {
     private Rng rng;
     private long stateBytes;
 
-    public ProjectedAdam(IntBinaryOperator rankFor, Projector.Kind kind, int updateGap, boolean resetOnRefresh, double scale,
+    public ProjectedAdam(IntBinaryOperator rankFor, Projector.Kind kind, int updateGap, Moments moments, double scale,
                          FreeRule free, double freeScale, double beta1, double beta2, double eps, long seed) {
         if (updateGap < 1) throw new IllegalArgumentException("update gap must be >= 1: " + updateGap);
         this.rankFor = rankFor;
         this.kind = kind;
         this.updateGap = updateGap;
-        this.resetOnRefresh = resetOnRefresh;
+        this.moments = moments;
         this.scale = (float) scale;
         this.free = free;
         this.freeScale = (float) freeScale;
@@ -68,15 +76,26 @@ public final class ProjectedAdam implements GradientTransformation {
      */
     public static ProjectedAdam frugal(double rho, Projector.Kind kind, int updateGap, FreeRule free, double freeScale,
                                        double beta1, double beta2, double eps, long seed) {
+        return frugal(rho, kind, updateGap, free, freeScale, beta1, beta2, eps, seed, Moments.RESET);
+    }
+
+    /** FRUGAL as above, with the moments at a refresh as given. */
+    public static ProjectedAdam frugal(double rho, Projector.Kind kind, int updateGap, FreeRule free, double freeScale,
+                                       double beta1, double beta2, double eps, long seed, Moments moments) {
         if (!(rho >= 0 && rho <= 1)) throw new IllegalArgumentException("rho must be in [0, 1]: " + rho);
-        return new ProjectedAdam((m, n) -> (int) Math.round(rho * Math.min(m, n)), kind, updateGap, true, 1.0, free, freeScale,
+        return new ProjectedAdam((m, n) -> (int) Math.round(rho * Math.min(m, n)), kind, updateGap, moments, 1.0, free, freeScale,
                 beta1, beta2, eps, seed);
     }
 
     /** GaLore: Adam in the top-{@code rank} SVD subspace, update scaled by α, residual dropped, moments kept. */
     public static ProjectedAdam galore(int rank, int updateGap, double alpha, double beta1, double beta2, double eps) {
+        return galore(rank, updateGap, alpha, beta1, beta2, eps, Moments.KEEP);
+    }
+
+    /** GaLore as above, with the moments at a refresh as given. */
+    public static ProjectedAdam galore(int rank, int updateGap, double alpha, double beta1, double beta2, double eps, Moments moments) {
         if (rank < 1) throw new IllegalArgumentException("GaLore rank must be >= 1: " + rank);
-        return new ProjectedAdam((m, n) -> Math.min(rank, Math.min(m, n)), Projector.Kind.SVD, updateGap, false, alpha,
+        return new ProjectedAdam((m, n) -> Math.min(rank, Math.min(m, n)), Projector.Kind.SVD, updateGap, moments, alpha,
                 FreeRule.NONE, 0, beta1, beta2, eps, 0);
     }
 
@@ -118,17 +137,20 @@ public final class ProjectedAdam implements GradientTransformation {
     public void update(List<Param> params, long globalStep) {
         long s = ++step[0];
         boolean refresh = (s - 1) % updateGap == 0;
-        if (refresh && resetOnRefresh) count[0] = 0;
+        if (refresh && moments == Moments.RESET) count[0] = 0;
         long t = ++count[0];
         for (int i = 0; i < split.size(); i++) {
             Param p = split.get(i);
             float[] g = p.grad();
             Projector proj = projectors[i];
             if (refresh) {
+                float[] old = moments == Moments.PROJECT && s > 1 ? proj.basisCopy() : null;
                 proj.refresh(kind, g, rng);
-                if (resetOnRefresh) {
+                if (moments == Moments.RESET) {
                     java.util.Arrays.fill(mu[i], 0f);
                     java.util.Arrays.fill(nu[i], 0f);
+                } else if (old != null) {
+                    proj.transport(old, mu[i], nu[i]);
                 }
             }
             int m = p.rows(), n = p.cols(), size = m * n, ls = Projector.lowSize(m, n, proj.rank());

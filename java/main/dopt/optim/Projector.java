@@ -37,6 +37,9 @@ public final class Projector {
 
     public int rank() { return r; }
 
+    /** A copy of the current basis (before a refresh overwrites it). */
+    public float[] basisCopy() { return basis.clone(); }
+
     /** Re-chooses the basis from gradient {@code g} (SVD) or from {@code rng} (random orthonormal). */
     public void refresh(Kind kind, float[] g, Rng rng) {
         if (r == 0) return;
@@ -87,5 +90,46 @@ public final class Projector {
         }
         if (right) dopt.tensor.Dense.matmulBT(low, basis, out, m, r, n);
         else dopt.tensor.Dense.matmul(basis, low, out, m, r, n);
+    }
+
+    /**
+     * Carries Adam's moments from the subspace of {@code oldBasis} into this projector's (new)
+     * basis, in place: with R = B_oldᵀ B_new (r×r), the first moment's coordinates become
+     * M·R (right side, M m×r) or Rᵀ·M (left side, M r×n), which is P_newᵀ P_old m written in
+     * coordinates; the second moment, a per-coordinate variance, becomes V·(R∘R) or (R∘R)ᵀ·V, the
+     * variances of independent coordinates carried by the same map. Both are unchanged when a
+     * basis column flips sign (R's row or column flips, R∘R does not, and the first moment flips
+     * with its column), so the step no longer depends on the signs an SVD library picks. Allocates
+     * (it runs at a refresh only).
+     */
+    public void transport(float[] oldBasis, float[] mu, float[] nu) {
+        if (r == 0) return;
+        int dim = right ? n : m, other = right ? m : n;
+        double[] rot = new double[r * r];
+        for (int a = 0; a < r; a++)
+            for (int b = 0; b < r; b++) {
+                double d = 0;
+                for (int i = 0; i < dim; i++) d += (double) oldBasis[i * r + a] * basis[i * r + b];
+                rot[a * r + b] = d;
+            }
+        double[] row = new double[r];
+        for (int k = 0; k < 2; k++) {
+            float[] x = k == 0 ? mu : nu;
+            for (int o = 0; o < other; o++) {
+                // right: row o of M (m×r) times R; left: column o of M (r×n) times R, i.e. Rᵀ·M
+                for (int b = 0; b < r; b++) {
+                    double acc = 0;
+                    for (int a = 0; a < r; a++) {
+                        double w = rot[a * r + b];
+                        acc += (k == 0 ? w : w * w) * (right ? x[o * r + a] : x[a * n + o]);
+                    }
+                    row[b] = acc;
+                }
+                for (int b = 0; b < r; b++) {
+                    if (right) x[o * r + b] = (float) row[b];
+                    else x[b * n + o] = (float) row[b];
+                }
+            }
+        }
     }
 }

@@ -66,11 +66,18 @@ public final class Rules {
     public static List<GradientTransformation> frugal(double rho, FrugalProjector projector, int updateGap, ProjectedAdam.FreeRule free,
                                                       double freeScale, boolean randomOrder, double beta1, double beta2, double eps,
                                                       double weightDecay, long seed) {
+        return frugal(rho, projector, updateGap, free, freeScale, randomOrder, beta1, beta2, eps, weightDecay, seed, ProjectedAdam.Moments.RESET);
+    }
+
+    /** FRUGAL as above; {@code moments} at a refresh of the svd and random projectors (blocks restart them). */
+    public static List<GradientTransformation> frugal(double rho, FrugalProjector projector, int updateGap, ProjectedAdam.FreeRule free,
+                                                      double freeScale, boolean randomOrder, double beta1, double beta2, double eps,
+                                                      double weightDecay, long seed, ProjectedAdam.Moments moments) {
         GradientTransformation matrices = switch (projector) {
             case BLOCKS -> BlockAdam.frugal(rho, updateGap, randomOrder, free == ProjectedAdam.FreeRule.SIGN ? BlockAdam.Free.SIGN
                     : BlockAdam.Free.SGD, freeScale, beta1, beta2, eps, seed);
             case SVD, RANDOM -> ProjectedAdam.frugal(rho, projector == FrugalProjector.SVD ? Projector.Kind.SVD : Projector.Kind.RANDOM,
-                    updateGap, free, freeScale, beta1, beta2, eps, seed);
+                    updateGap, free, freeScale, beta1, beta2, eps, seed, moments);
         };
         return List.of(Partition.matricesAndOthers("frugal", matrices, new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
@@ -78,7 +85,13 @@ public final class Rules {
     /** GaLore on the matrices, Adam on the other parameters, with decoupled weight decay on all parameters after it. */
     public static List<GradientTransformation> galore(int rank, int updateGap, double scale, double beta1, double beta2, double eps,
                                                       double weightDecay) {
-        return List.of(Partition.matricesAndOthers("galore", ProjectedAdam.galore(rank, updateGap, scale, beta1, beta2, eps),
+        return galore(rank, updateGap, scale, beta1, beta2, eps, weightDecay, ProjectedAdam.Moments.KEEP);
+    }
+
+    /** GaLore as above, with {@code moments} at a refresh. */
+    public static List<GradientTransformation> galore(int rank, int updateGap, double scale, double beta1, double beta2, double eps,
+                                                      double weightDecay, ProjectedAdam.Moments moments) {
+        return List.of(Partition.matricesAndOthers("galore", ProjectedAdam.galore(rank, updateGap, scale, beta1, beta2, eps, moments),
                 new ScaleByAdam(beta1, beta2, eps)), new AddDecayedWeights(weightDecay));
     }
 

@@ -97,10 +97,16 @@ public final class Optimizers {
                         case RANDOM -> Rules.FrugalProjector.RANDOM;
                     }, o.updateGap, o.stateFree == Job.StateFree.SGD ? ProjectedAdam.FreeRule.SGD : ProjectedAdam.FreeRule.SIGN,
                     // lr_free / lr as optim-replay's vocabulary computes it, so that both give the same bits
-                    o.lr * o.inactiveLrScale / o.lr, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
-            case GALORE -> Rules.galore(o.rank, o.updateGap, o.scale, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay);
+                    o.lr * o.inactiveLrScale / o.lr, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed,
+                    moments(o, ProjectedAdam.Moments.RESET));
+            case GALORE -> Rules.galore(o.rank, o.updateGap, o.scale, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay,
+                    moments(o, ProjectedAdam.Moments.KEEP));
             case BADAM -> Rules.badam(o.switchEvery, o.blocks, randomOrder, o.beta1, o.beta2, o.epsOrDefault(), o.weightDecay, seed);
         };
+    }
+
+    private static ProjectedAdam.Moments moments(Job.OptimizerSpec o, ProjectedAdam.Moments byDefault) {
+        return o.moments == null ? byDefault : ProjectedAdam.Moments.valueOf(o.moments.name());
     }
 
     /** RMSProp's smoothing constant α, torch.optim.RMSprop's default (jobs do not set it). */

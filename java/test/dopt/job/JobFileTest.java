@@ -279,4 +279,12 @@ class JobFileTest {
         assertEquals("25%", back.optimizer.stateBudget);
         assertEquals("1MiB", back.comm.bytesPerStep);
     }
+
+    @Test
+    void momentsAtARefreshAreReadWhereABasisIsRefreshed() throws Exception {
+        assertEquals(Job.MomentsAtRefresh.PROJECT,
+                JobFile.parse("{\"optimizer\": {\"name\": \"galore\", \"moments\": \"project\"}}", "t").optimizer.moments);
+        String m = error("{\"optimizer\": {\"name\": \"frugal\", \"projector\": \"blocks\", \"moments\": \"keep\"}}");
+        assertTrue(m.contains("'optimizer.moments' has no effect with optimizer frugal, projector blocks"), m);
+    }
 }
