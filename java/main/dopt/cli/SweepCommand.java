@@ -41,6 +41,9 @@ final class SweepCommand implements Callable<Integer> {
         @Option(names = "--only", split = ",", paramLabel = "INDEX",
                 description = "Only these points (array indices, e.g. --only 3,5): to rerun failed ones.")
         List<Integer> only;
+        @Option(names = "--quick", description = "The sweep file's quick variant (its 'quick' section: tiny steps, fewer points), "
+                + "named <name>-quick, in its own folder.")
+        boolean quick;
 
         Sweep sweep;
         SweepFolder folder;
@@ -48,7 +51,7 @@ final class SweepCommand implements Callable<Integer> {
 
         /** Reads, expands and writes the sweep; returns the points selected by --only. */
         List<Point> prepare() throws SweepException {
-            sweep = SweepFile.read(file, Main.repo());
+            sweep = SweepFile.read(file, Main.repo(), quick);
             points = Expansion.expand(sweep);
             folder = new SweepFolder(dir != null ? dir : sweep.folder());
             folder.write(sweep, points);

@@ -66,6 +66,8 @@ public final class Expansion {
                 values.put(path, com.fasterxml.jackson.databind.node.TextNode.valueOf(labels.get(pick[a])));
             }
         }
+        // the quick variant's fields win over every axis (a task variant's steps, say)
+        if (sweep.overrides() != null) merge(job, sweep.overrides());
         job.put("name", sweep.name() + "-" + id);
         try {
             JobFile.parse(job.toString(), "sweep " + sweep.name() + " point " + id + " (" + Point.describe(values) + ")");
@@ -77,8 +79,10 @@ public final class Expansion {
 
     /** The base job with every field present (defaults filled in): what axis paths are checked against. */
     private static JsonNode schema(Sweep sweep) throws SweepException {
+        ObjectNode base = sweep.base().deepCopy();
+        if (sweep.overrides() != null) merge(base, sweep.overrides());
         try {
-            return MAPPER.readTree(JobFile.toJson(JobFile.parse(sweep.base().toString(), sweep.baseSource())));
+            return MAPPER.readTree(JobFile.toJson(JobFile.parse(base.toString(), sweep.baseSource())));
         } catch (JobException e) {
             throw new SweepException("sweep " + sweep.name() + ": the base job is not valid: " + e.getMessage(), e);
         } catch (JsonProcessingException e) {
@@ -125,7 +129,7 @@ public final class Expansion {
     }
 
     /** Deep merge: {@code fields} into {@code into}, objects field by field, anything else replaced. */
-    private static void merge(ObjectNode into, ObjectNode fields) {
+    static void merge(ObjectNode into, ObjectNode fields) {
         for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue() instanceof ObjectNode o && into.get(e.getKey()) instanceof ObjectNode existing) merge(existing, o);

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param baseSource   where the base came from, for messages
  * @param axes         dotted job-field path → the values it takes, in file order (the last varies fastest)
  * @param labels       for axes of named variants: path → the variants' labels, in the order of their values
+ * @param overrides    fields merged into every point's job after its axes (the quick variant's base), or null
  * @param np           ranks per point
  * @param dev          MPJ device, multicore or niodev
  * @param nodes        nodes per point on SLURM
@@ -23,7 +24,7 @@ import java.util.Map;
  * @param maxParallel  at most this many array tasks at once; 0 = no limit
  */
 public record Sweep(String name, ObjectNode base, String baseSource, Map<String, List<JsonNode>> axes,
-                    Map<String, List<String>> labels, int np, String dev,
+                    Map<String, List<String>> labels, ObjectNode overrides, int np, String dev,
                     int nodes, int ranksPerNode, Path folder, List<String> sbatch, int maxParallel) {
 
     /** The number of points: the product of the axes' lengths (1 without axes). */

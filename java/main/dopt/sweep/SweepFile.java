@@ -37,7 +37,7 @@ import java.util.Set;
  */
 public final class SweepFile {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Set<String> FIELDS = Set.of("name", "base", "axes", "np", "dev", "nodes", "ranks_per_node", "output",
+    private static final Set<String> FIELDS = Set.of("name", "base", "axes", "quick", "np", "dev", "nodes", "ranks_per_node", "output",
             "sbatch", "max_parallel");
 
     private SweepFile() { }
@@ -46,7 +46,15 @@ public final class SweepFile {
      * Reads the sweep at {@code file}. A base job given as a path is looked up from the working
      * directory, then from {@code repo}; a relative output folder starts at the working directory.
      */
-    public static Sweep read(Path file, Path repo) throws SweepException {
+    public static Sweep read(Path file, Path repo) throws SweepException { return read(file, repo, false); }
+
+    /**
+     * Reads the sweep at {@code file}, its {@code quick} variant when asked: the sweep file's
+     * {@code "quick": {"base": {...}, "axes": {...}}} merged into the base job (tiny steps) and
+     * replacing axes (a list of values; for named variants, the labels to keep), named
+     * {@code <name>-quick} with its own default folder. For tests and a first look.
+     */
+    public static Sweep read(Path file, Path repo, boolean quick) throws SweepException {
         String text;
         try {
             text = Files.readString(file);
@@ -55,11 +63,14 @@ public final class SweepFile {
         } catch (IOException e) {
             throw new SweepException("cannot read sweep file " + file + ": " + e.getMessage());
         }
-        return parse(text, file.toString(), repo);
+        return parse(text, file.toString(), repo, quick);
     }
 
     /** Parses sweep JSON; {@code source} names it in messages. */
-    public static Sweep parse(String json, String source, Path repo) throws SweepException {
+    public static Sweep parse(String json, String source, Path repo) throws SweepException { return parse(json, source, repo, false); }
+
+    /** Parses sweep JSON, its quick variant when {@code quick} (see {@link #read(Path, Path, boolean)}). */
+    public static Sweep parse(String json, String source, Path repo, boolean quick) throws SweepException {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
@@ -77,6 +88,11 @@ public final class SweepFile {
         String name = text(root, "name", null, where);
         if (name == null || !name.matches("[A-Za-z0-9._-]+"))
             throw new SweepException(where + "'name' must be letters, digits, '.', '_' or '-' (got " + root.get("name") + ")");
+        JsonNode q = root.get("quick");
+        if (q != null && (!q.isObject() || !Set.of("base", "axes").containsAll(fieldNames(q))))
+            throw new SweepException(where + "'quick' must be an object with 'base' (fields merged into the base job) and 'axes' (axes replaced)");
+        if (quick && q == null) throw new SweepException(where + "has no 'quick' variant; run it without --quick");
+        if (quick) name = name + "-quick";
 
         JsonNode b = root.get("base");
         ObjectNode base;
@@ -128,6 +144,9 @@ public final class SweepFile {
             }
         }
 
+        ObjectNode overrides = quick && q.get("base") instanceof ObjectNode qb ? qb.deepCopy() : null;
+        if (quick) quick(q, axes, labels, where);
+
         int np = integer(root, "np", 2, where);
         String dev = text(root, "dev", "multicore", where);
         if (!dev.equals("multicore") && !dev.equals("niodev"))
@@ -140,6 +159,7 @@ public final class SweepFile {
         if (dev.equals("niodev") && np != nodes * rpn)
             throw new SweepException(where + "'np' (" + np + ") must equal nodes x ranks_per_node (" + nodes + " x " + rpn + ")");
         String output = text(root, "output", "runs/sweeps/" + name, where);
+        if (quick && root.has("output")) output = output + "-quick";
         List<String> sbatch = new ArrayList<>();
         JsonNode s = root.get("sbatch");
         if (s != null) {
@@ -152,7 +172,7 @@ public final class SweepFile {
         }
         int maxParallel = integer(root, "max_parallel", 0, where);
         if (maxParallel < 0) throw new SweepException(where + "'max_parallel' must be >= 0 (0 = no limit)");
-        Sweep sweep = new Sweep(name, base, baseSource, axes, labels, np, dev, nodes, rpn, Path.of(output).toAbsolutePath().normalize(),
+        Sweep sweep = new Sweep(name, base, baseSource, axes, labels, overrides, np, dev, nodes, rpn, Path.of(output).toAbsolutePath().normalize(),
                 List.copyOf(sbatch), maxParallel);
         try {
             sweep.size();
@@ -201,4 +221,40 @@ public final class SweepFile {
     }
 
     private static List<String> sorted(Set<String> s) { return s.stream().sorted().toList(); }
+
+    /** Applies the quick variant {@code q}'s axes (its base is merged into every point after the axes, see {@link Expansion}). */
+    private static void quick(JsonNode q, Map<String, List<JsonNode>> axes, Map<String, List<String>> labels, String where)
+            throws SweepException {
+        JsonNode qa = q.get("axes");
+        if (qa == null) return;
+        if (!qa.isObject()) throw new SweepException(where + "'quick.axes' must be an object of axes");
+        for (Iterator<Map.Entry<String, JsonNode>> it = qa.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String axis = e.getKey();
+            if (!axes.containsKey(axis)) throw new SweepException(where + "'quick.axes' names '" + axis + "', which is not an axis of the sweep");
+            if (!e.getValue().isArray() || e.getValue().isEmpty())
+                throw new SweepException(where + "'quick.axes." + axis + "' must be a non-empty list");
+            List<JsonNode> values = new ArrayList<>();
+            if (labels.containsKey(axis)) {
+                List<String> keep = new ArrayList<>();
+                for (JsonNode l : e.getValue()) {
+                    int i = labels.get(axis).indexOf(l.asText());
+                    if (i < 0) throw new SweepException(where + "'quick.axes." + axis + "': no variant '" + l.asText() + "'; variants: "
+                            + String.join(", ", labels.get(axis)));
+                    keep.add(l.asText());
+                    values.add(axes.get(axis).get(i));
+                }
+                labels.put(axis, List.copyOf(keep));
+            } else {
+                e.getValue().forEach(values::add);
+            }
+            axes.put(axis, List.copyOf(values));
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
 }

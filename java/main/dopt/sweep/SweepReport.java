@@ -69,7 +69,12 @@ public final class SweepReport {
             List<Path> plots = ReportPlots.write(this, dir.resolve("plots"));
             SweepFolder.writeAtomically(dir.resolve("report.csv"), csv());
             Path md = dir.resolve("report.md");
-            SweepFolder.writeAtomically(md, markdown(plots.stream().map(p -> dir.relativize(p).toString()).toList()));
+            String text = markdown(plots.stream().map(p -> dir.relativize(p).toString()).toList());
+            if (TradeOffReport.applies(this)) {
+                text += TradeOffReport.markdown(this, folder, dir.resolve("plots"));
+                SweepFolder.writeAtomically(dir.resolve("tradeoff.csv"), TradeOffReport.csv(TradeOffReport.settings(this, folder)));
+            }
+            SweepFolder.writeAtomically(md, text);
             return md;
         } catch (IOException e) {
             throw new SweepException("cannot write the report into " + dir + ": " + e.getMessage(), e);
