@@ -58,6 +58,43 @@ public final class Sharding {
     }
 
     /**
+     * Label-group sharding, for federated work where some clients share a target's label distribution
+     * and others do not (the MeritFed experiments, Tupitsa et al. 2024): group g holds the samples whose
+     * label is in {@code groupLabels[g]}, shuffled by a generator derived from {@code seed} and g and cut
+     * into {@code shards[g]} equal contiguous parts (the remainder dropped, as iid does). Parts are
+     * numbered group after group: the first group's are 0 .. shards[0] − 1. Returns {@code part}'s
+     * sample indices in increasing order. Groups must not share a label (a sample would have two
+     * owners) and the parts must number exactly {@code parts}.
+     */
+    public static int[] byLabelGroups(int[] labels, int[][] groupLabels, int[] shards, int parts, int part, long seed) {
+        if (groupLabels.length != shards.length)
+            throw new IllegalArgumentException(groupLabels.length + " label groups but " + shards.length + " shard counts");
+        int total = 0;
+        for (int s : shards) {
+            if (s < 1) throw new IllegalArgumentException("a label group needs at least one shard, got " + s);
+            total += s;
+        }
+        if (total != parts) throw new IllegalArgumentException("the label groups' shards add up to " + total + ", not " + parts);
+        if (part < 0 || part >= parts) throw new IllegalArgumentException("part " + part + " outside 0.." + (parts - 1));
+        java.util.Map<Integer, Integer> groupOf = new java.util.HashMap<>();
+        for (int g = 0; g < groupLabels.length; g++)
+            for (int label : groupLabels[g])
+                if (groupOf.put(label, g) != null) throw new IllegalArgumentException("label " + label + " is in two label groups");
+        int g = 0, first = 0;
+        while (part >= first + shards[g]) first += shards[g++];
+        int count = 0;
+        for (int y : labels) if (Integer.valueOf(g).equals(groupOf.get(y))) count++;
+        int[] members = new int[count];
+        int k = 0;
+        for (int i = 0; i < labels.length; i++) if (Integer.valueOf(g).equals(groupOf.get(labels[i]))) members[k++] = i;
+        Rng.derive(seed, 0x5EED, 3, g).shuffle(members);
+        int per = count / shards[g], j = part - first;
+        int[] mine = Arrays.copyOfRange(members, j * per, (j + 1) * per);
+        Arrays.sort(mine);
+        return mine;
+    }
+
+    /**
      * "By source" sharding for federated work: every sample of one source (e.g. a speaker's decade, an
      * author, a device) goes to the same rank. Balancing is greedy and deterministic (no seed):
      * sources are taken in decreasing order of their sample count (ties: smaller source id first) and

@@ -248,6 +248,20 @@ public final class Job {
          * validates, the others train (a later domain to fine-tune on).
          */
         public TextSplit split = TextSplit.TIME;
+        /**
+         * sharding label_groups: each group's samples (those whose label is in {@code labels}) are
+         * shuffled and cut into {@code shards} equal parts; parts are numbered group after group, so
+         * the first group's shards go to clients (or ranks) 0 .. shards − 1. Null otherwise.
+         */
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("label_groups") public List<LabelGroup> labelGroups;
+        /** Evaluate on the test samples with these labels only (a target client's distribution); null: all. */
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("test_labels") public List<Integer> testLabels;
+    }
+
+    /** One group of {@code data.label_groups}: its labels and how many shards share its samples. */
+    public static final class LabelGroup {
+        public List<Integer> labels = List.of();
+        public int shards = 1;
     }
 
     public enum TextSplit { @JsonProperty("time") TIME, @JsonProperty("recent") RECENT }
@@ -272,7 +286,11 @@ public final class Job {
         public String id() { return name().toLowerCase().replace('_', '-'); }
     }
 
-    public enum ShardingKind { @JsonProperty("iid") IID, @JsonProperty("dirichlet") DIRICHLET }
+    public enum ShardingKind {
+        @JsonProperty("iid") IID, @JsonProperty("dirichlet") DIRICHLET, @JsonProperty("label_groups") LABEL_GROUPS;
+
+        public String id() { return name().toLowerCase(); }
+    }
 
     public static final class OptimizerSpec {
         public OptimizerName name = OptimizerName.ADAM;

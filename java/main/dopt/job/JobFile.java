@@ -269,6 +269,11 @@ public final class JobFile {
             if (j.data.split == null) errors.add("'data.split' must be time or recent");
             else if (j.data.split != Job.TextSplit.TIME && !text)
                 errors.add("'data.split' recent selects State of the Union addresses: it goes with data.dataset sotu or sotu-chars");
+            labelGroups(j.data, errors);
+            if (j.data.testLabels != null) {
+                if (text || mails) errors.add("'data.test_labels' selects labelled examples of the test set: not with " + j.data.dataset.id());
+                else labels("data.test_labels", j.data.testLabels, errors);
+            }
         }
         Job.OptimizerSpec o = j.optimizer;
         if (o == null) errors.add("'optimizer' is missing");
@@ -343,6 +348,52 @@ public final class JobFile {
         } catch (JobException e) {
             errors.add(e.getMessage());
         }
+    }
+
+    /** data.label_groups goes with sharding label_groups and only with it; its labels are distinct and its shard counts positive. */
+    private static void labelGroups(Job.Data d, List<String> errors) {
+        if (d.sharding == null) {
+            errors.add("'data.sharding' must be iid, dirichlet or label_groups");
+            return;
+        }
+        boolean grouped = d.sharding == Job.ShardingKind.LABEL_GROUPS;
+        if (!grouped) {
+            if (d.labelGroups != null) errors.add("'data.label_groups' has no effect with data.sharding " + d.sharding.id()
+                    + "; remove it, or use sharding label_groups");
+            return;
+        }
+        if (d.labelGroups == null || d.labelGroups.isEmpty()) {
+            errors.add("'data.sharding' label_groups needs 'data.label_groups', e.g. [{\"labels\": [0, 1, 2, 3, 4], \"shards\": 4}, "
+                    + "{\"labels\": [5, 6, 7, 8, 9], \"shards\": 12}]");
+            return;
+        }
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int g = 0; g < d.labelGroups.size(); g++) {
+            Job.LabelGroup group = d.labelGroups.get(g);
+            String at = "data.label_groups[" + g + "]";
+            if (group == null) {
+                errors.add("'" + at + "' must be an object with labels and shards");
+                continue;
+            }
+            if (group.shards < 1) errors.add("'" + at + ".shards' must be at least 1 (got " + group.shards + ")");
+            if (group.labels == null || group.labels.isEmpty()) errors.add("'" + at + ".labels' must name at least one label");
+            else if (labels(at + ".labels", group.labels, errors))
+                for (int label : group.labels)
+                    if (!seen.add(label)) errors.add("'" + at + ".labels': label " + label + " is in an earlier group too (groups share no label)");
+        }
+    }
+
+    /** A list of class labels: non-negative integers, none twice. True when it is one. */
+    private static boolean labels(String field, List<Integer> labels, List<String> errors) {
+        if (labels.stream().anyMatch(l -> l == null || l < 0)) {
+            errors.add("'" + field + "' must hold class labels (integers >= 0), got " + labels);
+            return false;
+        }
+        if (new java.util.HashSet<>(labels).size() != labels.size()) {
+            errors.add("'" + field + "' names a label twice: " + labels);
+            return false;
+        }
+        return true;
     }
 
     /** The federated section: ranges, and what it cannot be combined with yet. */

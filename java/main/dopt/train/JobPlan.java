@@ -90,11 +90,11 @@ public final class JobPlan {
         if (job.federated != null) {
             ClientBatches clients = new ClientBatches(data[0], checkClientShards(job, data[0], ranks), job.data.batchSize, job.seed,
                     ranks, rank);
-            return new Task<>(model, clients, Evaluations.examples(data[1]), data[0].name(), describe(job, data[0]), Double.NaN);
+            return new Task<>(model, clients, Evaluations.examples(testSet(job, data[1])), data[0].name(), describe(job, data[0]), Double.NaN);
         }
         int[] shard = checkShards(job, data[0], ranks)[rank];
         BatchLoader loader = new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank);
-        return new Task<>(model, Batches.examples(loader, job.data.batchSize, data[0].dim()), Evaluations.examples(data[1]),
+        return new Task<>(model, Batches.examples(loader, job.data.batchSize, data[0].dim()), Evaluations.examples(testSet(job, data[1])),
                 data[0].name(), describe(job, data[0]), Double.NaN);
     }
 
@@ -140,8 +140,7 @@ public final class JobPlan {
     }
 
     private static int[] mailShard(Job job, LabelledTexts train, int ranks, int rank) throws JobException {
-        int[] shard = Sharding.shard(train.label(), train.classes(), ranks, rank, job.data.sharding.name().toLowerCase(), job.data.alpha,
-                job.seed);
+        int[] shard = shardOf(job, train.label(), train.classes(), ranks, rank);
         if (shard.length < job.data.batchSize)
             throw new JobException("--np " + ranks + " is too large for this job: rank " + rank + "'s shard of " + train.name()
                     + " holds " + shard.length + " texts, fewer than data.batch_size " + job.data.batchSize);
@@ -161,11 +160,10 @@ public final class JobPlan {
     public static int[][] checkShards(Job job, Dataset train, int ranks) throws JobException {
         int[][] shards = new int[ranks][];
         for (int r = 0; r < ranks; r++) {
-            shards[r] = Sharding.shard(train.y(), train.classes(), ranks, r, job.data.sharding.name().toLowerCase(),
-                    job.data.alpha, job.seed);
+            shards[r] = shardOf(job, train.y(), train.classes(), ranks, r);
             if (shards[r].length < job.data.batchSize)
                 throw new JobException("--np " + ranks + " is too large for this job: " + train.name() + " has " + train.n()
-                        + " training samples and rank " + r + "'s " + job.data.sharding.name().toLowerCase() + " shard holds "
+                        + " training samples and rank " + r + "'s " + job.data.sharding.id() + " shard holds "
                         + shards[r].length + ", fewer than data.batch_size " + job.data.batchSize
                         + "; use fewer ranks, a smaller batch, or a larger data set");
         }
@@ -183,15 +181,50 @@ public final class JobPlan {
                     + "): every rank hosts clients r, r + ranks, ...");
         int[][] shards = new int[clients][];
         for (int c = 0; c < clients; c++) {
-            shards[c] = Sharding.shard(train.y(), train.classes(), clients, c, job.data.sharding.name().toLowerCase(),
-                    job.data.alpha, job.seed);
+            shards[c] = shardOf(job, train.y(), train.classes(), clients, c);
             if (shards[c].length < job.data.batchSize)
                 throw new JobException("'federated.clients' " + clients + " is too many for this job: client " + c + "'s "
-                        + job.data.sharding.name().toLowerCase() + " shard of " + train.name() + " holds " + shards[c].length
+                        + job.data.sharding.id() + " shard of " + train.name() + " holds " + shards[c].length
                         + " samples, fewer than data.batch_size " + job.data.batchSize
                         + "; use fewer clients, a smaller batch, a larger data.alpha or a larger data set");
         }
         return shards;
+    }
+
+    /**
+     * Part {@code part} of {@code parts} (ranks, or federated clients) of a training set under
+     * {@code data.sharding}; label groups are checked against the data here (labels within its
+     * classes, shards adding up to the parts), as only now are the classes and the parts known.
+     */
+    static int[] shardOf(Job job, int[] labels, int classes, int parts, int part) throws JobException {
+        if (job.data.sharding != Job.ShardingKind.LABEL_GROUPS)
+            return Sharding.shard(labels, classes, parts, part, job.data.sharding.id(), job.data.alpha, job.seed);
+        List<Job.LabelGroup> groups = job.data.labelGroups;
+        int[][] groupLabels = new int[groups.size()][];
+        int[] shards = new int[groups.size()];
+        int total = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            groupLabels[g] = groups.get(g).labels.stream().mapToInt(Integer::intValue).toArray();
+            shards[g] = groups.get(g).shards;
+            total += shards[g];
+            for (int label : groupLabels[g])
+                if (label >= classes)
+                    throw new JobException("'data.label_groups[" + g + "].labels' holds " + label + ", but the data set has classes 0.."
+                            + (classes - 1));
+        }
+        if (total != parts)
+            throw new JobException("'data.label_groups' cut the data into " + total + " shards, but the job has " + parts
+                    + (job.federated != null ? " clients (federated.clients)" : " ranks (--np)") + "; the group's shards must add up to it");
+        return Sharding.byLabelGroups(labels, groupLabels, shards, parts, part, job.seed);
+    }
+
+    /** The test set the job evaluates on: the samples of {@code data.test_labels} only, when given. */
+    static Dataset testSet(Job job, Dataset test) throws JobException {
+        if (job.data.testLabels == null) return test;
+        for (int label : job.data.testLabels)
+            if (label >= test.classes())
+                throw new JobException("'data.test_labels' holds " + label + ", but the data set has classes 0.." + (test.classes() - 1));
+        return test.withLabels(job.data.testLabels);
     }
 
     /** The job's model, sized for the data and for the larger of the training and evaluation batches. */
