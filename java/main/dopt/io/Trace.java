@@ -24,6 +24,9 @@ import java.util.Set;
  *       text attributes {@code units} and {@code dims = "step,rank"};</li>
  *   <li>{@code /eval/step} (int64), {@code /eval/loss} and {@code /eval/accuracy} (float64): the
  *       held-out evaluations, absent if the run has not evaluated yet;</li>
+ *   <li>{@code /federated/weights}: float32 [round][client], MeritFed's aggregation weights after each
+ *       round, with {@code units} and {@code dims = "step,client"} (the data's {@link TraceData#tables}
+ *       under {@link #TABLE_GROUPS}; absent for other runs);</li>
  *   <li>root attributes {@code format = "dopt-trace-2"} and the caller's (job JSON, job name,
  *       ranks), text as UTF-8 strings and numbers as numbers.</li>
  * </ul>
@@ -39,6 +42,8 @@ public final class Trace {
     public static final String STEP = "step";
     public static final String EVAL = "eval";
     public static final String DIMS = "step,rank";
+    /** The groups whose datasets are {@link TraceData#tables}, each table at {@code <group>/<name>}. */
+    public static final Set<String> TABLE_GROUPS = Set.of("federated");
 
     private Trace() {}
 
@@ -72,6 +77,20 @@ public final class Trace {
                 text.put(d, "units", units(e.getKey(), m.units()));
                 text.put(d, "dims", DIMS);
                 d.putAttribute(TreeLayout.ORDER, order++);
+            }
+            Map<String, WritableGroup> tableGroups = new LinkedHashMap<>();
+            for (Map.Entry<String, TraceData.Floats> e : data.tables().entrySet()) {
+                String[] path = e.getKey().split("/", -1);
+                if (path.length != 2 || !TABLE_GROUPS.contains(path[0]))
+                    throw new IOException("trace table '" + e.getKey() + "' must be <group>/<name> with a group of " + TABLE_GROUPS);
+                TraceData.Floats t = e.getValue();
+                if (t.steps() != steps)
+                    throw new IOException("table '" + e.getKey() + "' has " + t.steps() + " steps but the step index " + steps);
+                WritableGroup g = tableGroups.get(path[0]);
+                if (g == null) tableGroups.put(path[0], g = out.putGroup(path[0]));
+                WritableDataset d = putMatrix(g, path[1], t);
+                text.put(d, "units", units(e.getKey(), t.units()));
+                text.put(d, "dims", "step,client");
             }
             TraceData.Evaluations ev = data.evaluations();
             if (ev.size() > 0) {
@@ -129,7 +148,7 @@ public final class Trace {
                 if (e.getValue().steps() != steps.length)
                     throw new IOException("trace " + file + ": metric '" + e.getKey() + "' has " + e.getValue().steps()
                             + " steps but /" + STEP + " has " + steps.length);
-            return new TraceData(steps, metrics, evaluations(h, file));
+            return new TraceData(steps, metrics, evaluations(h, file), tables(h, file));
         } catch (RuntimeException e) {
             throw new IOException(HdfFiles.unreadable(file, "trace", HdfFiles.reason(e)), e);
         }
@@ -150,6 +169,20 @@ public final class Trace {
         ordered.sort(Comparator.comparingLong(Ordered::order).thenComparing(Ordered::name));
         Map<String, TraceData.Metric> out = new LinkedHashMap<>();
         for (Ordered o : ordered) out.put(o.name(), o.metric());
+        return out;
+    }
+
+    private static Map<String, TraceData.Floats> tables(HdfFile h, Path file) throws IOException {
+        Map<String, TraceData.Floats> out = new LinkedHashMap<>();
+        for (String group : TABLE_GROUPS) {
+            if (!(h.getChildren().get(group) instanceof Group g)) continue;
+            for (Node n : g) {
+                String units = n instanceof Dataset d ? HdfFiles.textAttribute(d, "units") : null;
+                if (!(n instanceof Dataset d) || !(matrix(d, units == null ? "" : units, file) instanceof TraceData.Floats f))
+                    throw new IOException("trace " + file + ": " + n.getPath() + " is not a float32 [step][column] table");
+                out.put(group + "/" + n.getName(), f);
+            }
+        }
         return out;
     }
 

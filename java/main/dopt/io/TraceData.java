@@ -14,13 +14,28 @@ import java.util.Set;
  * @param steps       the step number of each row of every metric (1-based)
  * @param metrics     metric name → values, in the order they were recorded
  * @param evaluations held-out loss and accuracy at the steps where the run evaluated
+ * @param tables      per-step tables other than [step][rank] by their path in the file (e.g.
+ *                    {@code federated/weights}, [round][client]); empty for most runs
  */
-public record TraceData(long[] steps, Map<String, Metric> metrics, Evaluations evaluations) {
+public record TraceData(long[] steps, Map<String, Metric> metrics, Evaluations evaluations, Map<String, Floats> tables) {
 
     public TraceData {
         Objects.requireNonNull(steps, "steps");
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         Objects.requireNonNull(evaluations, "evaluations");
+        tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
+    }
+
+    public TraceData(long[] steps, Map<String, Metric> metrics, Evaluations evaluations) {
+        this(steps, metrics, evaluations, Map.of());
+    }
+
+    /** This trace with {@code more} tables added. */
+    public TraceData withTables(Map<String, Floats> more) {
+        if (more.isEmpty()) return this;
+        Map<String, Floats> all = new LinkedHashMap<>(tables);
+        all.putAll(more);
+        return new TraceData(steps, metrics, evaluations, all);
     }
 
     /** One metric: a [step][rank] matrix with its units. */

@@ -69,6 +69,20 @@ public final class Job {
         public double beta1 = 0.9, beta2 = 0.99;
         /** FedAdam's adaptivity (the paper's tau, Adam's eps). */
         public double tau = 1e-3;
+        /**
+         * How the clients' deltas become the server's pseudo-gradient (Flower's {@code aggregate_fit}):
+         * {@code fedavg} (weights proportional to the clients' data sizes), {@code meritfed} (weights on
+         * the simplex learned for {@code target_client} by mirror descent, Tupitsa et al. 2024), or
+         * {@code local} (the target's own delta alone: local-only training, the baseline of MeritFed).
+         */
+        public ClientAggregation aggregation = ClientAggregation.FEDAVG;
+        /** The client MeritFed personalises for (and local-only trains); read by meritfed and local only. */
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("target_client") public Integer targetClient;
+        /** MeritFed's mirror descent; null: its defaults. Read by meritfed only. */
+        @JsonSetter(nulls = Nulls.SET) public MeritFed meritfed;
+
+        /** MeritFed's settings in effect. */
+        public MeritFed meritfedOrDefault() { return meritfed == null ? new MeritFed() : meritfed; }
 
         /** Clients per round in effect. */
         public int sampled() { return clientsPerRound == null ? clients : clientsPerRound; }
@@ -79,8 +93,29 @@ public final class Job {
                     List.of("clients", "clients_per_round", "local_steps", "server_optimizer", "server_lr"));
             if (serverOptimizer == ServerOptimizerName.SGD) k.add("momentum");
             else k.addAll(List.of("beta1", "beta2", "tau"));
+            k.add("aggregation");
+            if (aggregation != ClientAggregation.FEDAVG) k.add("target_client");
+            if (aggregation == ClientAggregation.MERITFED) k.add("meritfed");
             return k;
         }
+    }
+
+    /**
+     * MeritFed's inner problem (Tupitsa et al. 2024, "Federated learning can find friends that are
+     * advantageous"): each round {@code md_steps} steps of exponentiated-gradient mirror descent with
+     * step {@code md_lr} on the target's loss after the aggregated step, each on the mean gradient of
+     * {@code validation_batches} batches (data.batch_size each) of the target's data.
+     */
+    public static final class MeritFed {
+        @JsonProperty("md_steps") public int mdSteps = 10;
+        @JsonProperty("md_lr") public double mdLr = 1.0;
+        @JsonProperty("validation_batches") public int validationBatches = 1;
+    }
+
+    public enum ClientAggregation {
+        @JsonProperty("fedavg") FEDAVG, @JsonProperty("meritfed") MERITFED, @JsonProperty("local") LOCAL;
+
+        public String id() { return name().toLowerCase(); }
     }
 
     public enum ServerOptimizerName {

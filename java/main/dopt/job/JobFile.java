@@ -192,7 +192,7 @@ public final class JobFile {
             for (String k : keys(tree.get("federated")))
                 if (!fed.contains(k))
                     errors.add("'federated." + k + "' has no effect with federated.server_optimizer " + j.federated.serverOptimizer.id()
-                            + "; remove it (it reads: " + String.join(", ", fed) + ")");
+                            + " and federated.aggregation " + j.federated.aggregation.id() + "; remove it (it reads: " + String.join(", ", fed) + ")");
         }
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
     }
@@ -414,6 +414,7 @@ public final class JobFile {
         if (!(f.beta1 >= 0 && f.beta1 < 1)) errors.add("'federated.beta1' must be in [0, 1) (got " + f.beta1 + ")");
         if (!(f.beta2 >= 0 && f.beta2 < 1)) errors.add("'federated.beta2' must be in [0, 1) (got " + f.beta2 + ")");
         if (!(f.tau > 0) || Double.isInfinite(f.tau)) errors.add("'federated.tau' must be a positive number (got " + f.tau + ")");
+        clientAggregation(f, errors);
         // one engine at a time: the federated round replaces the ranks' gradient exchange
         if (j.comm != null && (j.comm.localSteps > 1 || j.comm.compressor != Job.CompressorName.NONE))
             errors.add("'federated' cannot be combined with 'comm.local_steps' > 1 or 'comm.compressor' yet; use federated.local_steps");
@@ -422,6 +423,35 @@ public final class JobFile {
         if (j.model != null && (j.model.adapter != null || j.model.type == Job.ModelType.TRANSFORMER
                 || j.model.type == Job.ModelType.TEXT_CLASSIFIER))
             errors.add("'federated' trains mlp and cnn models on labelled examples (not model.adapter, transformer or text-classifier) for now");
+    }
+
+    /**
+     * federated.aggregation: meritfed and local need a target client among the clients and every
+     * client in every round; MeritFed's look-ahead x − η·Σ wᵢgᵢ is the plain server SGD step, so it
+     * takes server SGD without momentum, and its mirror descent takes positive settings.
+     */
+    private static void clientAggregation(Job.Federated f, List<String> errors) {
+        if (f.aggregation == null) {
+            errors.add("'federated.aggregation' must be fedavg, meritfed or local");
+            return;
+        }
+        if (f.aggregation == Job.ClientAggregation.FEDAVG) return;
+        String a = "federated.aggregation " + f.aggregation.id();
+        if (f.targetClient == null) errors.add("'federated.target_client' is missing: " + a + " trains for one target client");
+        else if (f.targetClient < 0 || f.targetClient >= f.clients)
+            errors.add("'federated.target_client' must be a client, 0 to " + (f.clients - 1) + " (got " + f.targetClient + ")");
+        if (f.clientsPerRound != null && f.clientsPerRound != f.clients)
+            errors.add("'federated.clients_per_round' must be left out (or equal federated.clients) with " + a
+                    + ": the target and, for meritfed, every client whose weight is learned take part in every round");
+        if (f.aggregation != Job.ClientAggregation.MERITFED) return;
+        if (f.serverOptimizer != Job.ServerOptimizerName.SGD || f.momentum != 0)
+            errors.add("'federated.server_optimizer' must be sgd without momentum with " + a
+                    + ": its mirror descent looks ahead along the plain server step x + server_lr * sum_i w_i delta_i");
+        Job.MeritFed m = f.meritfedOrDefault();
+        if (m.mdSteps < 1 || m.mdSteps > 10_000) errors.add("'federated.meritfed.md_steps' must be from 1 to 10000 (got " + m.mdSteps + ")");
+        if (!(m.mdLr > 0) || Double.isInfinite(m.mdLr)) errors.add("'federated.meritfed.md_lr' must be a positive number (got " + m.mdLr + ")");
+        if (m.validationBatches < 1 || m.validationBatches > 10_000)
+            errors.add("'federated.meritfed.validation_batches' must be from 1 to 10000 (got " + m.validationBatches + ")");
     }
 
     /** Bounds of comm.timeout_s: a tenth of a second (a collective on loopback takes milliseconds) to a day. */

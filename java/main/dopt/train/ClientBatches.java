@@ -3,6 +3,7 @@ package dopt.train;
 import dopt.data.BatchLoader;
 import dopt.data.Dataset;
 import dopt.nn.Batch;
+import dopt.random.Rng;
 
 /**
  * The batches of the federated clients one rank hosts (clients r, r + ranks, r + 2·ranks, ...):
@@ -16,10 +17,25 @@ final class ClientBatches implements Batches<Batch.Examples> {
     private final int[] sizes;
     private final Batch.Examples b;
     private final long[] noPosition = {0, 0};
+    /** A second stream over the target client's shard, on every rank (MeritFed's validation batches), or null. */
+    private final BatchLoader validation;
     private BatchLoader current;
+
+    /** Domain of the validation stream's seed, apart from the clients' own loaders. */
+    private static final long VALIDATION_DOMAIN = 0x3E417FEDL;
 
     /** {@code shards[c]}: client c's sample indices, for every client; loaders are made for this rank's only. */
     ClientBatches(Dataset train, int[][] shards, int batch, long seed, int ranks, int rank) {
+        this(train, shards, batch, seed, ranks, rank, -1);
+    }
+
+    /**
+     * With {@code validationClient} ≥ 0, every rank also holds a loader over that client's shard with
+     * its own seed and position ({@link #selectValidation}): MeritFed's validation batches, which every
+     * rank draws alike (the authors' setting without a held-out split takes the target's training
+     * data, {@code val_data = train_split[0]} in github.com/nazya/MeritFed codes/train.py).
+     */
+    ClientBatches(Dataset train, int[][] shards, int batch, long seed, int ranks, int rank, int validationClient) {
         this.rank = rank;
         this.ranks = ranks;
         this.batch = batch;
@@ -31,6 +47,20 @@ final class ClientBatches implements Batches<Batch.Examples> {
             if (c % ranks == rank) loaders[c] = new BatchLoader(train, shards[c], batch, seed, c);
         }
         this.b = new Batch.Examples(new float[batch * train.dim()], new int[batch], batch);
+        this.validation = validationClient < 0 ? null
+                : new BatchLoader(train, shards[validationClient], batch, Rng.derive(seed, VALIDATION_DOMAIN).nextLong(), validationClient);
+    }
+
+    /** From now on {@link #next} draws the validation batches of the target client. */
+    void selectValidation() {
+        if (validation == null) throw new IllegalStateException("no validation client");
+        current = validation;
+    }
+
+    /** The live {epoch, cursor} of the validation stream (the same on every rank). */
+    long[] validationPosition() {
+        if (validation == null) throw new IllegalStateException("no validation client");
+        return validation.position();
     }
 
     int clients() { return sizes.length; }

@@ -27,6 +27,12 @@ public interface ExchangePolicy {
      */
     default boolean drawsOwnBatches() { return false; }
 
+    /**
+     * Per-round tables the trace file holds next to the [step][rank] metrics, by their path in the file
+     * (MeritFed's {@code federated/weights}, [round][client]), for rounds 1..{@code steps}; none by default.
+     */
+    default java.util.Map<String, dopt.io.TraceData.Floats> traceTables(int steps) { return java.util.Map.of(); }
+
     /** What the policy sends, for the run's first line ("" for the plain dense mean). */
     String describe();
 }

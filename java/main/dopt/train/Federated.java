@@ -6,21 +6,23 @@ import dopt.optim.Optimizer;
 import dopt.random.Rng;
 import dopt.state.StateTree;
 import dopt.tensor.Param;
-import java.util.Arrays;
+import dopt.io.TraceData;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Federated learning as a policy of the round loop (FedAvg, McMahan et al. 2017; the server
  * optimizers of FedOpt, Reddi et al. 2021), in the shape of Flower's {@code Strategy}:
  * {@link ClientSampling} is {@code configure_fit}, the clients' local work is {@code fit}, and the
- * weighted sum, allreduce and {@link ServerOptimizer} are {@code aggregate_fit}.
+ * {@link RoundAggregation} and {@link ServerOptimizer} are {@code aggregate_fit}.
  *
  * <p>One step of the loop is one round, and every round is an agreed step ({@code steps} counts
  * rounds; checkpoints and evaluation fall between rounds). Per round every rank runs, one after
  * another, the sampled clients it hosts: each starts from the global model x, takes H steps of its own
- * optimizer on its own batches, and adds nᵢ·(xᵢ − x) to this rank's sum (nᵢ: its shard's size). One
- * allreduce adds the sums, the weights, the local losses and the stop votes over the ranks, and every
- * rank applies the same server step to Δ = Σ nᵢ(xᵢ − x) / Σ nᵢ.
+ * optimizer on its own batches, and hands its model xᵢ to the {@link RoundAggregation} of the job's
+ * {@code federated.aggregation}: FedAvg's data-size-weighted mean delta Δ = Σ nᵢ(xᵢ − x) / Σ nᵢ,
+ * local-only training (the target's own delta), or MeritFed's learned weights. Its one collective also
+ * sums the local losses and the stop votes over the ranks, and every rank applies the same server step to Δ.
  *
  * <p>A client is state, not a rank: under {@code ranks/<r>/clients/<i>/} (r its host) the state tree holds its loader
  * position, its optimizer's state and an RNG for client-side randomness, so a run resumed at round
@@ -31,13 +33,13 @@ final class Federated implements ExchangePolicy {
     private final List<Param> params;
     private final Task<?> task;
     private final ClientBatches clients;
-    private final Communicator comm;
     private final ClientSampling sampling;
     private final ServerOptimizer server;
+    private final RoundAggregation aggregation;
     private final Optimizer[] optimizers;
     private final int h, n;
-    /** The global model at the start of the round; the summed weighted deltas, then Σ nᵢ, Σ losses, stop votes. */
-    private final float[] global, sum, local;
+    /** The global model at the start of the round; a client's model after its local work; Σ losses and stop votes. */
+    private final float[] global, local, control = new float[RoundAggregation.CONTROL];
     private final StepOutcome outcome = new StepOutcome();
 
     private Federated(Job job, Communicator comm, List<Param> params, Task<?> task, ClientBatches clients, StateTree state) {
@@ -45,14 +47,17 @@ final class Federated implements ExchangePolicy {
         this.params = params;
         this.task = task;
         this.clients = clients;
-        this.comm = comm;
         this.h = f.localSteps;
         this.n = Flat.length(params);
         this.global = new float[n];
         this.local = new float[n];
-        this.sum = new float[n + 3];
         this.sampling = new ClientSampling(job.seed, f.clients, f.sampled());
         this.server = new ServerOptimizer(f, n, state);
+        this.aggregation = switch (f.aggregation) {
+            case FEDAVG -> new WeightedMeanAggregation(comm, n, -1);
+            case LOCAL -> new WeightedMeanAggregation(comm, n, f.targetClient);
+            case MERITFED -> new MeritFedAggregation(job, comm, params, task, clients, state);
+        };
         this.optimizers = new Optimizer[f.clients];
         int r = comm.rank();
         for (int c = 0; c < f.clients; c++) {
@@ -85,10 +90,12 @@ final class Federated implements ExchangePolicy {
         outcome.reset();
         int[] sampled = sampling.sample(s);
         Flat.gather(params, Flat.VALUE, global);
-        Arrays.fill(sum, 0f);
+        aggregation.begin(sampled);
         double lossSum = 0;
-        int ran = 0;
+        int ran = 0, trained = 0;
         for (int c : sampled) {
+            if (!aggregation.trains(c)) continue;
+            trained++;
             if (!clients.hosts(c)) continue;
             ran++;
             Flat.scatter(global, params, Flat.VALUE);
@@ -98,30 +105,23 @@ final class Federated implements ExchangePolicy {
                 optimizers[c].step((s - 1) * h + j);
             }
             Flat.gather(params, Flat.VALUE, local);
-            float w = clients.size(c);
-            for (int k = 0; k < n; k++) sum[k] += w * (local[k] - global[k]);
-            sum[n] += w;
+            aggregation.add(c, global, local, clients.size(c));
         }
         if (ran > 0) outcome.localLoss = (float) (lossSum / ((long) ran * h));
-        sum[n + 1] = (float) lossSum;
-        sum[n + 2] = stopVote ? 1f : 0f;
-        long t0 = System.nanoTime();
-        comm.allreduceSum(sum, 0, n + 3);
-        outcome.commNanos = System.nanoTime() - t0;
-        float weights = sum[n];
+        control[0] = (float) lossSum;
+        control[1] = stopVote ? 1f : 0f;
+        float[] delta = aggregation.aggregate(s, global, control);
+        outcome.commNanos = aggregation.commNanos();
         double norm2 = 0;
-        for (int k = 0; k < n; k++) {
-            sum[k] /= weights;
-            norm2 += (double) sum[k] * sum[k];
-        }
+        for (int k = 0; k < n; k++) norm2 += (double) delta[k] * delta[k];
         outcome.agreed = true;
-        outcome.agreedLoss = sum[n + 1] / ((float) sampled.length * h);
-        outcome.stop = sum[n + 2] > 0;
+        outcome.agreedLoss = control[0] / ((float) trained * h);
+        outcome.stop = control[1] > 0;
         // the norm of the pseudo-gradient, the mean delta: what the server step applies
         outcome.gradNorm = (float) Math.sqrt(norm2);
         outcome.lr = (float) optimizers[firstHosted()].lr((s - 1) * h + 1);
         outcome.veto = guard.veto(s, outcome.agreedLoss, outcome.gradNorm);
-        if (outcome.veto == null) server.apply(global, sum, n);
+        if (outcome.veto == null) server.apply(global, delta, n);
         Flat.scatter(global, params, Flat.VALUE);
         return outcome;
     }
@@ -132,8 +132,11 @@ final class Federated implements ExchangePolicy {
     }
 
     @Override
+    public Map<String, TraceData.Floats> traceTables(int rounds) { return aggregation.traceTables(rounds); }
+
+    @Override
     public String describe() {
         return "federated: " + optimizers.length + " clients, " + sampling.perRound() + " per round, H = " + h + " local steps, "
-                + server.describe();
+                + aggregation.describe() + ", " + server.describe();
     }
 }

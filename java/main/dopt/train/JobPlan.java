@@ -88,8 +88,9 @@ public final class JobPlan {
         Dataset[] data = loadData(job, repoRoot);
         Model model = buildModel(job, data[0]);
         if (job.federated != null) {
+            int target = job.federated.aggregation == Job.ClientAggregation.MERITFED ? job.federated.targetClient : -1;
             ClientBatches clients = new ClientBatches(data[0], checkClientShards(job, data[0], ranks), job.data.batchSize, job.seed,
-                    ranks, rank);
+                    ranks, rank, target);
             return new Task<>(model, clients, Evaluations.examples(testSet(job, data[1])), data[0].name(), describe(job, data[0]), Double.NaN);
         }
         int[] shard = checkShards(job, data[0], ranks)[rank];

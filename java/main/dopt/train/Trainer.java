@@ -104,7 +104,7 @@ public final class Trainer {
         double[] ev = evaluate(job.steps);
         ReplicaCheck.verify(replica.params, comm, job.steps);
         long[] totals = sumOverRanks(comm.bytesSent() - sent0, comm.bytesReceived() - recv0, rejected);
-        TraceData gathered = trace.gather(comm, job.steps);
+        TraceData gathered = gatherTrace(job.steps);
         refuseNonFiniteParameters(job.steps);
         checkpoints.write(job.steps, gathered);
         RunSummary summary = summarize(lastLoss, ev, seconds, job.steps - first + 1, totals);
@@ -144,7 +144,7 @@ public final class Trainer {
 
     private void checkpoint(long s) throws IOException {
         refuseNonFiniteParameters(s);
-        TraceData gathered = trace.gather(comm, (int) s);
+        TraceData gathered = gatherTrace((int) s);
         checkpoints.write(s, gathered);
         if (rank == 0) outputs.writeTrace(gathered);
         // the others wait here for rank 0's file writes, not in the next collective, whose bound is
@@ -169,7 +169,7 @@ public final class Trainer {
      */
     private void fail(long traceUpTo, String what) throws IOException {
         if (traceUpTo > 0) {
-            TraceData g = trace.gather(comm, (int) traceUpTo);
+            TraceData g = gatherTrace((int) traceUpTo);
             if (rank == 0) outputs.writeTrace(g);
         }
         Path last = checkpoints.last();
@@ -241,6 +241,11 @@ public final class Trainer {
                 totals[0], totals[1], replica.optimizer.stateBytes(), totals[2],
                 Budgets.messageBytes(replica.job, replica.params), replica.budgetSetting, job.verifyReplicas ? "every step" : "at the end",
                 ckpt.toString(), rank == 0 ? Files.size(ckpt) : 0, outputs.trace().toString(), outputs.plot().toString());
+    }
+
+    /** Every rank's trace of steps 1..{@code upTo}, with the policy's per-round tables; a collective call. */
+    private TraceData gatherTrace(int upTo) {
+        return trace.gather(comm, upTo).withTables(replica.policy.traceTables(upTo));
     }
 
     /** Scalars the optimizer trains (the adapter matrices when adapting). */

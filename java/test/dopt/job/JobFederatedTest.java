@@ -73,4 +73,33 @@ class JobFederatedTest {
         assertTrue(error("{\"federated\": {}, \"model\": {\"type\": \"transformer\"}, \"data\": {\"dataset\": \"sotu\"}}")
                 .contains("'federated' trains mlp and cnn models"));
     }
+
+    @Test
+    void meritfedAndLocalNeedATargetAllClientsAndMeritfedThePlainServerStep() throws Exception {
+        Job j = JobFile.parse("{\"federated\": {\"aggregation\": \"meritfed\", \"target_client\": 2, \"meritfed\": {\"md_lr\": 3}}}", "t");
+        assertEquals(Job.ClientAggregation.MERITFED, j.federated.aggregation);
+        assertEquals(10, j.federated.meritfedOrDefault().mdSteps);
+        assertEquals(3.0, j.federated.meritfedOrDefault().mdLr);
+        assertEquals(JobFile.toJson(j), JobFile.toJson(JobFile.parse(JobFile.toJson(j), "back")));
+        assertEquals(Job.ClientAggregation.FEDAVG, JobFile.parse("{\"federated\": {}}", "t").federated.aggregation);
+        String[][] cases = {
+            {"{\"aggregation\": \"meritfed\"}", "'federated.target_client' is missing"},
+            {"{\"aggregation\": \"local\", \"target_client\": 8}", "'federated.target_client' must be a client, 0 to 7"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"clients_per_round\": 4}", "'federated.clients_per_round' must be left out"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"server_optimizer\": \"adam\"}", "must be sgd without momentum"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"momentum\": 0.9}", "must be sgd without momentum"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"meritfed\": {\"md_steps\": 0}}", "'federated.meritfed.md_steps'"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"meritfed\": {\"md_lr\": -1}}", "'federated.meritfed.md_lr'"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"meritfed\": {\"validation_batches\": 0}}",
+                    "'federated.meritfed.validation_batches'"},
+            {"{\"aggregation\": \"meritfed\", \"target_client\": 0, \"meritfed\": {\"mdlr\": 1}}", "mdlr"},
+            {"{\"target_client\": 0}", "'federated.target_client' has no effect with federated.server_optimizer sgd and federated.aggregation fedavg"},
+            {"{\"aggregation\": \"local\", \"target_client\": 0, \"meritfed\": {}}", "'federated.meritfed' has no effect"},
+            {"{\"aggregation\": \"krum\"}", "federated.aggregation"},
+        };
+        for (String[] c : cases) {
+            String e = error("{\"federated\": " + c[0] + "}");
+            assertTrue(e.contains(c[1]), c[0] + " -> " + e);
+        }
+    }
 }
