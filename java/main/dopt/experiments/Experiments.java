@@ -24,6 +24,7 @@ public final class Experiments {
         register(KateClassificationExperiment::new);
         register(HeavyTailLmExperiment::new);
         register(ByzantineRobustExperiment::new);
+        register(MeritFedExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {

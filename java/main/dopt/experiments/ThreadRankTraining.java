@@ -2,6 +2,8 @@ package dopt.experiments;
 
 import dopt.comm.InProcessCommunicator;
 import dopt.io.RunSummary;
+import dopt.io.Trace;
+import dopt.io.TraceData;
 import dopt.job.Job;
 import dopt.train.NonFiniteException;
 import dopt.train.Trainer;
@@ -18,13 +20,16 @@ import java.util.stream.Stream;
  * One job trained by the engine's {@link Trainer} on n thread ranks of an in-process group: the
  * same round loop, exchange policy and evaluation as {@code ./dopt run}, so an experiment built on
  * it is a driver of job files with no training loop of its own. The run folder (checkpoint, trace,
- * loss plot) is a scratch folder deleted afterwards: the experiment keeps the summary's numbers.
+ * loss plot) is a scratch folder deleted afterwards: the experiment keeps the summary's numbers and the trace.
  */
 final class ThreadRankTraining {
     private ThreadRankTraining() { }
 
-    /** How a run ended: its summary, or the divergence that stopped it (the guard's or a non-finite parameter's message). */
-    record Outcome(RunSummary summary, String diverged) {
+    /**
+     * How a run ended: its summary and trace (per-round tables included), or the divergence that
+     * stopped it (the guard's or a non-finite parameter's message).
+     */
+    record Outcome(RunSummary summary, String diverged, TraceData trace) {
         boolean finished() { return summary != null; }
     }
 
@@ -40,9 +45,9 @@ final class ThreadRankTraining {
                 Trainer t = new Trainer(job, comm, scratch, repo, quiet);
                 return t.run();
             }).get(0);
-            return new Outcome(s, null);
+            return new Outcome(s, null, Trace.read(dopt.io.RunFolder.trace(scratch)));
         } catch (NonFiniteException e) {
-            return new Outcome(null, e.getMessage());
+            return new Outcome(null, e.getMessage(), null);
         } finally {
             deleteTree(scratch);
         }
