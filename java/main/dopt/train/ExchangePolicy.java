@@ -33,6 +33,12 @@ public interface ExchangePolicy {
      */
     default java.util.Map<String, dopt.io.TraceData.Floats> traceTables(int steps) { return java.util.Map.of(); }
 
+    /**
+     * Bytes of optimizer state this rank keeps when the policy runs optimizers of its own (federated:
+     * the hosted clients' and the server's), for the summary; empty when the replica's optimizer is the one.
+     */
+    default java.util.OptionalLong optimizerStateBytes() { return java.util.OptionalLong.empty(); }
+
     /** What the policy sends, for the run's first line ("" for the plain dense mean). */
     String describe();
 }

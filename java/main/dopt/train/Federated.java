@@ -131,6 +131,14 @@ final class Federated implements ExchangePolicy {
         throw new IllegalStateException("this rank hosts no client");
     }
 
+    /** The clients this rank hosts, their optimizers' state, plus the server optimizer's and the aggregation's (every rank holds a copy). */
+    @Override
+    public java.util.OptionalLong optimizerStateBytes() {
+        long b = server.stateBytes() + aggregation.stateBytes();
+        for (Optimizer o : optimizers) if (o != null) b += o.stateBytes();
+        return java.util.OptionalLong.of(b);
+    }
+
     @Override
     public Map<String, TraceData.Floats> traceTables(int rounds) { return aggregation.traceTables(rounds); }
 

@@ -50,6 +50,9 @@ final class ServerOptimizer {
         }
     }
 
+    /** Bytes of the server's moments. */
+    long stateBytes() { return 4L * ((m == null ? 0 : m.length) + (v == null ? 0 : v.length)); }
+
     String describe() {
         return kind == Job.ServerOptimizerName.ADAM
                 ? "server FedAdam (lr " + lr + ", beta1 " + beta1 + ", beta2 " + beta2 + ", tau " + tau + ")"

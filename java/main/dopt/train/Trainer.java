@@ -238,7 +238,7 @@ public final class Trainer {
         return new RunSummary(job.name, ranks, replica.optimizer.name(), exchange.isEmpty() ? "allreduce" : exchange,
                 replica.trainableParams(), replica.totalParams, fineTuning, job.steps, stepsRun, seconds, finalLoss, ev[1], ev[0],
                 lm ? Math.exp(ev[1]) : Double.NaN, replica.task.baselineLoss(), stepsRun > 0 ? stepsRun / Math.max(seconds, 1e-9) : Double.NaN,
-                totals[0], totals[1], replica.optimizer.stateBytes(), totals[2],
+                totals[0], totals[1], replica.policy.optimizerStateBytes().orElse(replica.optimizer.stateBytes()), totals[2],
                 Budgets.messageBytes(replica.job, replica.params), replica.budgetSetting, job.verifyReplicas ? "every step" : "at the end",
                 ckpt.toString(), rank == 0 ? Files.size(ckpt) : 0, outputs.trace().toString(), outputs.plot().toString());
     }

@@ -191,6 +191,21 @@ class FederatedTest {
         for (int c = 0; c < n; c++) assertTrue(Math.abs(count[c] - 1000) < 165, "client " + c + " sampled " + count[c] + " times");
     }
 
+    @Test
+    void theSummaryReportsTheHostedClientsAndTheServersOptimizerStateNotAnUnusedTopLevelOptimizers() throws Exception {
+        // 16 clients on 4 ranks: each rank hosts 4 clients with Adam and a copy of FedAdam's m and v (4 bytes each per
+        // parameter); one client's Adam is what a data-parallel run of the same model and optimizer reports per rank
+        Job j = job("{\"clients\": 16, \"clients_per_round\": 4, \"server_optimizer\": \"adam\", \"server_lr\": 0.01}", "");
+        Job dense = JobFile.parse("""
+            {"name": "dense", "model": {"hidden": [32]}, "data": {"batch_size": 16},
+             "optimizer": {"name": "adam", "lr": 0.003}, "steps": 2, "seed": 5, "eval_every": 0}""", "dense");
+        train(j, 4, dir.resolve("fed"), null);
+        train(dense, 4, dir.resolve("dense"), null);
+        long oneAdam = RunSummary.read(dir.resolve("dense/summary.json")).optimizerStateBytesPerRank();
+        long n = 784 * 32 + 32 + 32 * 10 + 10;
+        assertEquals(4 * oneAdam + 2 * 4 * n, RunSummary.read(dir.resolve("fed/summary.json")).optimizerStateBytesPerRank());
+    }
+
     private static Integer[] box(int[] a) {
         Integer[] b = new Integer[a.length];
         for (int i = 0; i < a.length; i++) b[i] = a[i];
