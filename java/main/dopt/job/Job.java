@@ -157,7 +157,9 @@ public final class Job {
     /**
      * Which ranks are Byzantine ({@code ranks}, or the last {@code count} ranks) and what they send:
      * {@code attack} sign_flip, bit_flip, ipm ({@code eps}), alie ({@code z}), gaussian ({@code mu},
-     * {@code sigma}) computed from the round's honest gradients, or garbage (malformed bytes).
+     * {@code sigma}) computed from the round's honest gradients, garbage (malformed bytes), or
+     * label_flip (an attack on data: they train on their shards with labels y → C − 1 − y and send
+     * that gradient as it is).
      */
     public static final class Byzantine {
         @JsonSetter(nulls = Nulls.SET) public List<Integer> ranks;

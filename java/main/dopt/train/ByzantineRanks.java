@@ -18,8 +18,14 @@ import java.util.Arrays;
  * must reject.
  */
 final class ByzantineRanks {
-    /** What a Byzantine rank sends in place of its gradient. */
-    enum Kind { ATTACK, GARBAGE }
+    /**
+     * What a Byzantine rank sends in place of its gradient: an omniscient attack's row, malformed
+     * bytes, or (label flipping, an attack on its data: {@link LabelFlip}) its own message unchanged.
+     */
+    enum Kind { ATTACK, GARBAGE, LABEL_FLIP }
+
+    /** The {@code byzantine.attack} names that are not message attacks of {@code dopt.aggregate}. */
+    static final String GARBAGE = "garbage", LABEL_FLIP = "label_flip";
 
     private final int[] byzantine;
     private final boolean[] isByzantine;
@@ -63,6 +69,7 @@ final class ByzantineRanks {
      */
     byte[] message(Communicator comm, byte[] mine) {
         int rank = comm.rank();
+        if (kind == Kind.LABEL_FLIP) return mine;
         if (kind == Kind.GARBAGE) return isByzantine[rank] ? garbage(mine.length) : mine;
         // the Byzantine ranks see every honest gradient of the round before they send
         if (!isByzantine[rank]) {

@@ -10,6 +10,7 @@ import dopt.data.TokenBatchLoader;
 import dopt.data.Sharding;
 import dopt.job.Job;
 import dopt.job.JobException;
+import dopt.nn.Batch;
 import dopt.nn.Cnn;
 import dopt.nn.Mlp;
 import dopt.nn.SequenceClassifier;
@@ -95,8 +96,16 @@ public final class JobPlan {
         }
         int[] shard = checkShards(job, data[0], ranks)[rank];
         BatchLoader loader = new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank);
-        return new Task<>(model, Batches.examples(loader, job.data.batchSize, data[0].dim()), Evaluations.examples(testSet(job, data[1])),
-                data[0].name(), describe(job, data[0]), Double.NaN);
+        Batches<Batch.Examples> batches = Batches.examples(loader, job.data.batchSize, data[0].dim());
+        if (flipsLabels(job, ranks, rank)) batches = new LabelFlip(batches, data[0].classes());
+        return new Task<>(model, batches, Evaluations.examples(testSet(job, data[1])), data[0].name(), describe(job, data[0]), Double.NaN);
+    }
+
+    /** Whether {@code rank} is a Byzantine rank of a label-flipping job: it trains on its shard with flipped labels. */
+    static boolean flipsLabels(Job job, int ranks, int rank) {
+        if (job.byzantine == null || !ByzantineRanks.LABEL_FLIP.equals(job.byzantine.attack)) return false;
+        for (int b : job.byzantine.ranksOf(ranks)) if (b == rank) return true;
+        return false;
     }
 
     /** Validation batches per rank per evaluation (the whole validation part is 0.8 M tokens). */

@@ -116,9 +116,17 @@ final class RobustMean implements GradientMean.GradientCombiner {
         if (job.byzantine != null) {
             Rng rng = Rng.derive(job.seed, 4, rank);
             state.putLongs("ranks/" + rank + "/byzantine_rng", rng.state());
-            boolean garbage = job.byzantine.attack.equals("garbage");
-            byzantine = new ByzantineRanks(ranks, job.byzantine.ranksOf(ranks), garbage ? ByzantineRanks.Kind.GARBAGE : ByzantineRanks.Kind.ATTACK,
-                    garbage ? null : NamedAggregation.attack(job.byzantine.attack, job.byzantine.hyperparameters(), n), rng, n);
+            ByzantineRanks.Kind kind = switch (job.byzantine.attack) {
+                case ByzantineRanks.GARBAGE -> ByzantineRanks.Kind.GARBAGE;
+                case ByzantineRanks.LABEL_FLIP -> ByzantineRanks.Kind.LABEL_FLIP;
+                default -> ByzantineRanks.Kind.ATTACK;
+            };
+            if (kind != ByzantineRanks.Kind.ATTACK && !job.byzantine.hyperparameters().isEmpty())
+                throw new IllegalArgumentException(job.byzantine.attack + ": unknown parameter '"
+                        + job.byzantine.hyperparameters().keySet().iterator().next() + "' (it takes none)");
+            byzantine = new ByzantineRanks(ranks, job.byzantine.ranksOf(ranks), kind,
+                    kind == ByzantineRanks.Kind.ATTACK ? NamedAggregation.attack(job.byzantine.attack, job.byzantine.hyperparameters(), n) : null,
+                    rng, n);
         }
         return new Parts(new RobustAggregator(ranks, n, pre, rule), byzantine, permutation, shuffle);
     }
@@ -132,6 +140,14 @@ final class RobustMean implements GradientMean.GradientCombiner {
         if (job.aggregation == null && job.byzantine == null) return;
         if (job.comm.compressor != Job.CompressorName.NONE || job.comm.localSteps > 1)
             throw new JobException("'aggregation'/'byzantine' work on dense gradients: leave out comm.compressor and comm.local_steps");
+        if (job.byzantine != null && (job.byzantine.attack.equals(ByzantineRanks.GARBAGE) || job.byzantine.attack.equals(ByzantineRanks.LABEL_FLIP))) {
+            if (!job.byzantine.hyperparameters().isEmpty())
+                throw new JobException("byzantine: attack " + job.byzantine.attack + " takes no parameters; remove "
+                        + String.join(", ", job.byzantine.hyperparameters().keySet()));
+            if (job.byzantine.attack.equals(ByzantineRanks.LABEL_FLIP)
+                    && (job.model.type == Job.ModelType.TRANSFORMER || job.model.type == Job.ModelType.TEXT_CLASSIFIER))
+                throw new JobException("byzantine: attack label_flip flips class labels of labelled examples: it goes with model.type mlp or cnn");
+        }
         try {
             parts(job, ranks, 0, 1, new StateTree());
             // the rule sees what the pre-aggregators pass on: ⌈n/s⌉ bucket means after bucketing
