@@ -36,6 +36,23 @@ public final class BatchLoader {
 
     public int batchesPerEpoch() { return indices.length / batch; }
 
+    /** Samples in the shard. */
+    public int shardSize() { return indices.length; }
+
+    /**
+     * Copies the shard's samples {@code [start, start + count)} in the shard's own order (not an
+     * epoch's permutation) into {@code xOut} and {@code yOut}: a pass over the whole shard, for full
+     * local gradients. The position is untouched.
+     */
+    public void copyInOrder(int start, int count, float[] xOut, int[] yOut) {
+        int dim = data.dim();
+        for (int i = 0; i < count; i++) {
+            int s = indices[start + i];
+            System.arraycopy(data.x(), s * dim, xOut, i * dim, dim);
+            yOut[i] = data.y()[s];
+        }
+    }
+
     /** Copies the next batch into {@code xOut[batch×dim]} and {@code yOut[batch]}. */
     public void next(float[] xOut, int[] yOut) {
         if (position[1] + batch > indices.length) {

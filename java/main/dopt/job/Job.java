@@ -38,6 +38,13 @@ public final class Job {
     /** Byzantine ranks and what they send, for experiments; null: every rank is honest. */
     @JsonSetter(nulls = Nulls.SET) public Byzantine byzantine;
     /**
+     * Byz-VR-MARINA(-PP) ([BYZ]): the ranks exchange robust-aggregated, clipped, compressed
+     * gradient differences instead of gradients (see {@code dopt.train.ByzVrMarina}); the rule, its
+     * pre-aggregators and the ranks sampled a step come from {@code aggregation}, Q from
+     * {@code comm.compressor} (unbiased ones). Null: the ranks exchange gradients.
+     */
+    @JsonSetter(nulls = Nulls.SET) @JsonProperty("byz_vr_marina") public ByzVrMarina byzVrMarina;
+    /**
      * Federated learning ([FED]): the ranks simulate {@code federated.clients} clients, each with its
      * own shard of the training set (split by {@code data.sharding}, clients in place of ranks); one
      * step of the run is one round. Null: data parallelism over the ranks.
@@ -118,6 +125,20 @@ public final class Job {
         public String id() { return name().toLowerCase(); }
     }
 
+    /**
+     * Byz-VR-MARINA-PP (Malinovsky, Richtárik, Horváth, Gorbunov 2024, "Byzantine robustness and
+     * partial participation can be achieved at once: just clip gradient differences"): the first
+     * step and, after it, a step with probability {@code p} (and every {@code full_every} steps, the
+     * epoch start of the authors' code) aggregate every rank's full local gradient; the other steps
+     * add the robust aggregate of the sampled ranks' compressed gradient differences, each clipped to
+     * {@code alpha_clip}·‖x^{k+1} − x^k‖ (null: not clipped) to the previous estimate.
+     */
+    public static final class ByzVrMarina {
+        public double p = 0.0;
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("alpha_clip") public Double alphaClip;
+        @JsonProperty("full_every") public int fullEvery = 0;
+    }
+
     public enum ServerOptimizerName {
         @JsonProperty("sgd") SGD, @JsonProperty("adam") ADAM;
 
@@ -140,6 +161,11 @@ public final class Job {
         @JsonSetter(nulls = Nulls.SET) public Double tau;
         @JsonSetter(nulls = Nulls.SET) @JsonProperty("L") public Integer iterationsL;
         @JsonProperty("pre_aggregators") public List<java.util.Map<String, Object>> preAggregators = List.of();
+        /**
+         * Partial participation: the rows of this many ranks a step, drawn uniformly without
+         * replacement from (seed, step), are aggregated; the others send nothing. Null: every rank.
+         */
+        @JsonSetter(nulls = Nulls.SET) public Integer sampled;
 
         /** The parameters written, under their aggregation.md names. */
         public java.util.Map<String, Object> hyperparameters() {

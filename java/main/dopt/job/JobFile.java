@@ -338,6 +338,9 @@ public final class JobFile {
             }
         }
         if (j.federated != null) federated(j, errors);
+        if (j.aggregation != null && j.aggregation.sampled != null && j.aggregation.sampled < 1)
+            errors.add("'aggregation.sampled' must be at least 1 (got " + j.aggregation.sampled + "); leave it out for every rank");
+        if (j.byzVrMarina != null) byzVrMarina(j, errors);
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
     }
 
@@ -396,6 +399,25 @@ public final class JobFile {
         return true;
     }
 
+    /** The byz_vr_marina section: ranges, and the exchanges it replaces or cannot take. */
+    private static void byzVrMarina(Job j, List<String> errors) {
+        Job.ByzVrMarina m = j.byzVrMarina;
+        if (!(m.p >= 0 && m.p <= 1)) errors.add("'byz_vr_marina.p' must be in [0, 1] (got " + m.p + ")");
+        if (m.alphaClip != null && !(m.alphaClip > 0 && Double.isFinite(m.alphaClip)))
+            errors.add("'byz_vr_marina.alpha_clip' must be a positive number (got " + m.alphaClip + "); leave it out for no clipping");
+        if (m.fullEvery < 0) errors.add("'byz_vr_marina.full_every' must be >= 0 (got " + m.fullEvery + "); 0: only the first step and p");
+        if (j.comm != null) {
+            if (j.comm.localSteps > 1) errors.add("'byz_vr_marina' exchanges every step: leave out comm.local_steps");
+            if (j.comm.compressor == Job.CompressorName.POWERSGD || j.comm.compressor.contractive())
+                errors.add("'byz_vr_marina' compresses the gradient differences with an unbiased Q (randk, qsgd, natural-dithering), not "
+                        + j.comm.compressor.id());
+            if (j.comm.errorFeedback != Job.ErrorFeedbackName.NONE)
+                errors.add("'byz_vr_marina' takes no comm.error_feedback: the variance reduction is its own memory");
+        }
+        if (j.model != null && j.model.type != Job.ModelType.MLP && j.model.type != Job.ModelType.CNN)
+            errors.add("'byz_vr_marina' takes full local gradients over labelled examples: model.type mlp or cnn");
+    }
+
     /** The federated section: ranges, and what it cannot be combined with yet. */
     private static void federated(Job j, List<String> errors) {
         Job.Federated f = j.federated;
@@ -418,8 +440,8 @@ public final class JobFile {
         // one engine at a time: the federated round replaces the ranks' gradient exchange
         if (j.comm != null && (j.comm.localSteps > 1 || j.comm.compressor != Job.CompressorName.NONE))
             errors.add("'federated' cannot be combined with 'comm.local_steps' > 1 or 'comm.compressor' yet; use federated.local_steps");
-        if (j.aggregation != null || j.byzantine != null)
-            errors.add("'federated' cannot be combined with 'aggregation' or 'byzantine' yet");
+        if (j.aggregation != null || j.byzantine != null || j.byzVrMarina != null)
+            errors.add("'federated' cannot be combined with 'aggregation', 'byzantine' or 'byz_vr_marina' yet");
         if (j.model != null && (j.model.adapter != null || j.model.type == Job.ModelType.TRANSFORMER
                 || j.model.type == Job.ModelType.TEXT_CLASSIFIER))
             errors.add("'federated' trains mlp and cnn models on labelled examples (not model.adapter, transformer or text-classifier) for now");

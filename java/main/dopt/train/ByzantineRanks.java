@@ -67,21 +67,31 @@ final class ByzantineRanks {
      * The message {@code comm}'s rank sends this round, given its honest one ({@code mine}: n
      * little-endian floats); a collective call among all ranks for an omniscient attack.
      */
-    byte[] message(Communicator comm, byte[] mine) {
+    byte[] message(Communicator comm, byte[] mine) { return message(comm, mine, null); }
+
+    /**
+     * The same under partial participation: only the ranks with {@code takingPart[r]} (every rank
+     * when null) send this round. A Byzantine rank that takes part sees the honest messages of the
+     * round, those of the honest ranks taking part; when none takes part it forges from its own
+     * honest message, the only one it has (a sign flip then sends its own message negated). A rank
+     * that does not take part returns {@code mine}, which nobody reads.
+     */
+    byte[] message(Communicator comm, byte[] mine, boolean[] takingPart) {
         int rank = comm.rank();
-        if (kind == Kind.LABEL_FLIP) return mine;
+        if (kind == Kind.LABEL_FLIP || takingPart != null && !takingPart[rank]) return mine;
         if (kind == Kind.GARBAGE) return isByzantine[rank] ? garbage(mine.length) : mine;
         // the Byzantine ranks see every honest gradient of the round before they send
         if (!isByzantine[rank]) {
-            for (int b : byzantine) comm.send(b, mine);
+            for (int b : byzantine) if (takingPart == null || takingPart[b]) comm.send(b, mine);
             return mine;
         }
         int h = 0;
         for (int r = 0; r < isByzantine.length; r++) {
-            if (isByzantine[r]) continue;
+            if (isByzantine[r] || takingPart != null && !takingPart[r]) continue;
             ByteBuffer in = ByteBuffer.wrap(comm.recv(r, 4 * n)).order(ByteOrder.LITTLE_ENDIAN);
             in.asFloatBuffer().get(honestRows[h++]);
         }
+        if (h == 0) ByteBuffer.wrap(mine).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(honestRows[h++]);
         if (attack instanceof GaussianAttack g) for (int j = 0; j < n; j++) g.noise()[j] = (float) rng.nextGaussian();
         attack.forge(honestRows, h, forged, forged.length);
         wire.clear();

@@ -37,7 +37,7 @@ final class GradientMean implements ExchangePolicy {
         flat[n] = localLoss;
         flat[n + 1] = stopVote ? 1f : 0f;
         long t0 = System.nanoTime();
-        outcome.rejected = combiner.combine(flat, n);
+        outcome.rejected = combiner.combine(s, flat, n);
         outcome.commNanos = System.nanoTime() - t0;
         Flat.scatter(flat, params, Flat.GRAD);
         outcome.agreed = true;
@@ -61,6 +61,9 @@ final class GradientMean implements ExchangePolicy {
     interface GradientCombiner {
         /** A collective call; returns the number of peer messages rejected by validation. */
         int combine(float[] flat, int n);
+
+        /** {@link #combine} at step {@code s}, for combiners whose exchange depends on the step (sampled ranks). */
+        default int combine(long s, float[] flat, int n) { return combine(flat, n); }
 
         String describe();
     }

@@ -42,4 +42,18 @@ final class LabelFlip implements Batches<Batch.Examples> {
     @Override public int size() { return data.size(); }
 
     @Override public Batches<Batch.Examples> reseeded(long seed) { return new LabelFlip(data.reseeded(seed), classes); }
+
+    @Override
+    public Shard<Batch.Examples> shard() {
+        Shard<Batch.Examples> honest = data.shard();
+        return new Shard<>() {
+            @Override public int chunks() { return honest.chunks(); }
+            @Override public int size(int c) { return honest.size(c); }
+            @Override public Batch.Examples chunk(int c) {
+                Batch.Examples b = honest.chunk(c);
+                flip(b.y(), b.size(), classes);
+                return b;
+            }
+        };
+    }
 }

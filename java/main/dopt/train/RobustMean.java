@@ -53,6 +53,10 @@ final class RobustMean implements GradientMean.GradientCombiner {
     /** A bucketing pre-aggregator's live permutation, reshuffled every step from {@link #shuffle}, or null. */
     private final int[] permutation;
     private final Rng shuffle;
+    /** Partial participation ({@code aggregation.sampled}): the ranks whose rows a step aggregates, or null for all. */
+    private ClientSampling sampling;
+    private boolean[] sampled;
+    private static final byte[] NOTHING = new byte[0];
 
     /** {@code tamper}: what this rank does to its message before sending (the identity for an honest rank). */
     RobustMean(Communicator comm, int n, RobustAggregator aggregator, UnaryOperator<byte[]> tamper) {
@@ -91,8 +95,31 @@ final class RobustMean implements GradientMean.GradientCombiner {
      */
     static RobustMean forJob(Job job, Communicator comm, int n, StateTree state) {
         Parts p = parts(job, comm.size(), comm.rank(), n, state);
-        return new RobustMean(comm, n, p.aggregator, UnaryOperator.identity(), p.byzantine, p.permutation, p.shuffle);
+        RobustMean m = new RobustMean(comm, n, p.aggregator, UnaryOperator.identity(), p.byzantine, p.permutation, p.shuffle);
+        if (job.aggregation != null && job.aggregation.sampled != null) {
+            m.sampling = new ClientSampling(job.seed, comm.size(), job.aggregation.sampled);
+            m.sampled = new boolean[comm.size()];
+        }
+        return m;
     }
+
+    /**
+     * The ranks whose rows step {@code s} aggregates ({@code aggregation.sampled} of them, drawn
+     * uniformly without replacement from (seed, step) alone, so every rank and a resumed run draw
+     * the same), or null when every rank takes part. The array is reused.
+     */
+    boolean[] participants(long s) {
+        if (sampling == null) return null;
+        java.util.Arrays.fill(sampled, false);
+        for (int r : sampling.sample(s)) sampled[r] = true;
+        return sampled;
+    }
+
+    /** Ranks of the run. */
+    int rankCount() { return comm.size(); }
+
+    /** Ranks whose rows a step aggregates. */
+    int participantCount() { return sampling == null ? comm.size() : sampling.perRound(); }
 
     private record Parts(RobustAggregator aggregator, ByzantineRanks byzantine, int[] permutation, Rng shuffle) { }
 
@@ -138,7 +165,8 @@ final class RobustMean implements GradientMean.GradientCombiner {
      */
     static void check(Job job, int ranks) throws JobException {
         if (job.aggregation == null && job.byzantine == null) return;
-        if (job.comm.compressor != Job.CompressorName.NONE || job.comm.localSteps > 1)
+        // Byz-VR-MARINA compresses its differences before they travel densely (JobFile checks Q is unbiased)
+        if (job.comm.compressor != Job.CompressorName.NONE && job.byzVrMarina == null || job.comm.localSteps > 1)
             throw new JobException("'aggregation'/'byzantine' work on dense gradients: leave out comm.compressor and comm.local_steps");
         if (job.byzantine != null && (job.byzantine.attack.equals(ByzantineRanks.GARBAGE) || job.byzantine.attack.equals(ByzantineRanks.LABEL_FLIP))) {
             if (!job.byzantine.hyperparameters().isEmpty())
@@ -150,8 +178,11 @@ final class RobustMean implements GradientMean.GradientCombiner {
         }
         try {
             parts(job, ranks, 0, 1, new StateTree());
-            // the rule sees what the pre-aggregators pass on: ⌈n/s⌉ bucket means after bucketing
-            int rows = ranks;
+            Integer c = job.aggregation == null ? null : job.aggregation.sampled;
+            if (c != null && c > ranks)
+                throw new JobException("aggregation: 'sampled' " + c + " ranks a step of the " + ranks + " ranks of the run; at most " + ranks);
+            // the rule sees the sampled rows, and what the pre-aggregators pass on: ⌈n/s⌉ bucket means after bucketing
+            int rows = c == null ? ranks : c;
             for (Map<String, Object> spec : job.aggregation == null ? List.<Map<String, Object>>of() : job.aggregation.preAggregators)
                 if ("bucketing".equals(spec.get("name")) && spec.get("s") instanceof Number s && s.intValue() > 0)
                     rows = (rows + s.intValue() - 1) / s.intValue();
@@ -159,7 +190,8 @@ final class RobustMean implements GradientMean.GradientCombiner {
                 try {
                     NamedAggregation.rule(job.aggregation.rule, job.aggregation.hyperparameters(), rows, 1);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("after bucketing the rule sees " + rows + " rows: " + e.getMessage());
+                    throw new IllegalArgumentException((c == null ? "after bucketing" : "with " + c + " sampled ranks a step")
+                            + " the rule sees " + rows + " rows: " + e.getMessage());
                 }
         } catch (IllegalArgumentException e) {
             throw new JobException((job.byzantine != null && e.getMessage().contains("rank") ? "byzantine: " : "aggregation: ") + e.getMessage());
@@ -167,22 +199,41 @@ final class RobustMean implements GradientMean.GradientCombiner {
     }
 
     @Override
-    public int combine(float[] flat, int n) {
+    public int combine(float[] flat, int n) { return exchange(flat, n, null, Double.POSITIVE_INFINITY); }
+
+    /** Step {@code s}: under partial participation only the step's sampled ranks' rows are aggregated. */
+    @Override
+    public int combine(long s, float[] flat, int n) { return exchange(flat, n, participants(s), Double.POSITIVE_INFINITY); }
+
+    /**
+     * {@link #combine} with the rows of the ranks {@code takingPart} only (all when null): the
+     * others send nothing and are neither aggregated nor counted as rejected (their loss and stop
+     * vote still count). Every valid row is clipped to the ℓ2 ball of radius {@code clipRadius}
+     * (+∞: no clipping) by the receiving rank, so a sender cannot escape the clip.
+     */
+    int exchange(float[] flat, int n, boolean[] takingPart, double clipRadius) {
         mine.clear();
         mine.asFloatBuffer().put(flat, 0, n);
         if (permutation != null) shuffleInPlace(permutation, shuffle);
         byte[] message = tamper.apply(mine.array());
-        if (byzantine != null) message = byzantine.message(comm, message);
+        if (byzantine != null) message = byzantine.message(comm, message, takingPart);
+        if (takingPart != null && !takingPart[comm.rank()]) message = NOTHING;
         Gathered got = comm.allgatherBytes(message, 4 * n);
         int rejected = 0;
         for (int r = 0; r < rows.length; r++) {
             if (got.status(r) == Gathered.Status.MISSING)
                 throw new CommTimeoutException("rank " + comm.rank() + ": no gradient from rank " + r + ": " + got.reason(r));
+            if (takingPart != null && !takingPart[r]) {
+                valid[r] = false;
+                continue;
+            }
             String why = got.status(r) == Gathered.Status.OK ? decode(got.message(r), rows[r]) : got.reason(r);
             valid[r] = why == null;
             if (why != null) {
                 rejected++;
                 LOG.warn("rank {}: rejected the gradient of rank {}: {}", comm.rank(), r, why);
+            } else if (clipRadius < Double.POSITIVE_INFINITY) {
+                clip(rows[r], clipRadius);
             }
         }
         try {
@@ -215,6 +266,16 @@ final class RobustMean implements GradientMean.GradientCombiner {
         flat[n + 1] = 2 * stops > ranks ? 1f : 0f;
     }
 
+    /** row ← row · min(1, radius/‖row‖): the projection onto the ℓ2 ball of that radius (radius 0 gives zeros). */
+    static void clip(float[] row, double radius) {
+        double sq = 0;
+        for (float v : row) sq += (double) v * v;
+        double norm = Math.sqrt(sq);
+        if (norm <= radius) return;
+        float scale = (float) (radius / norm);
+        for (int i = 0; i < row.length; i++) row[i] *= scale;
+    }
+
     /** Fisher–Yates from the shared generator, so every rank draws the same buckets. */
     private static void shuffleInPlace(int[] p, Rng rng) {
         for (int i = 0; i < p.length; i++) p[i] = i;
@@ -240,6 +301,7 @@ final class RobustMean implements GradientMean.GradientCombiner {
 
     @Override
     public String describe() {
-        return "robust " + aggregator.rule().name() + (byzantine == null ? "" : ", " + byzantine.count() + " Byzantine rank(s)");
+        return "robust " + aggregator.rule().name() + (sampling == null ? "" : " of " + sampling.perRound() + " sampled ranks a step")
+                + (byzantine == null ? "" : ", " + byzantine.count() + " Byzantine rank(s)");
     }
 }

@@ -21,6 +21,8 @@ final class Task<B> {
     private final Evaluation<B> evaluation;
     private final String dataName, description;
     private final double baselineLoss;
+    /** The batch {@link #forwardBackward} drew last (the loader's reused buffer). */
+    private B last;
 
     /** {@code baselineLoss}: the held-out loss of a trivial model for the summary (a unigram LM), NaN if none. */
     Task(Network<B> model, Batches<B> batches, Evaluation<B> evaluation, String dataName, String description, double baselineLoss) {
@@ -60,7 +62,50 @@ final class Task<B> {
     long[] loaderPosition() { return batches.position(); }
 
     /** Draws the next batch, overwrites the gradients and returns the batch's mean loss. */
-    float forwardBackward() { return model.forwardBackward(batches.next()); }
+    float forwardBackward() {
+        last = batches.next();
+        return model.forwardBackward(last);
+    }
+
+    /**
+     * The gradients of the batch {@link #forwardBackward} drew last, at the parameters as they are
+     * now (a variance-reduced difference ∇f_b(x) − ∇f_b(y) needs both on the same batch); draws nothing.
+     */
+    float forwardBackwardAgain() {
+        if (last == null) throw new IllegalStateException("no batch drawn yet");
+        return model.forwardBackward(last);
+    }
+
+    /**
+     * Overwrites the gradients with this rank's full local gradient, the mean gradient over every
+     * example of its share (chunk gradients weighted by their sizes, summed in {@code sum}, a
+     * scratch buffer of the parameters' flat length), and returns the mean loss. The loader's
+     * position is untouched.
+     */
+    float fullGradient(float[] sum) {
+        Batches.Shard<B> shard = batches.shard();
+        java.util.Arrays.fill(sum, 0f);
+        double loss = 0;
+        long examples = 0;
+        for (int c = 0; c < shard.chunks(); c++) {
+            int m = shard.size(c);
+            loss += (double) model.forwardBackward(shard.chunk(c)) * m;
+            examples += m;
+            int o = 0;
+            for (Param p : params()) {
+                float[] g = p.grad();
+                for (int k = 0; k < g.length; k++) sum[o + k] += m * g[k];
+                o += g.length;
+            }
+        }
+        int o = 0;
+        for (Param p : params()) {
+            float[] g = p.grad();
+            for (int k = 0; k < g.length; k++) g[k] = sum[o + k] / examples;
+            o += g.length;
+        }
+        return (float) (loss / examples);
+    }
 
     /** {accuracy (NaN for language models), mean loss} on held-out data; a collective call. */
     double[] evaluate(Communicator comm) { return evaluation.evaluate(model, comm); }

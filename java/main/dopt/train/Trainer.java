@@ -213,7 +213,7 @@ public final class Trainer {
         String exchange = replica.policy.describe();
         return String.format(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %s, optimizer %s%s, %d steps%s", job.name, ranks,
                 replica.task.dataName(), replica.task.describe(), model, replica.optimizer.name(),
-                exchange.isEmpty() ? "" : ", " + (job.comm.localSteps > 1 || job.federated != null ? "" : "gradients ") + exchange, job.steps,
+                exchange.isEmpty() ? "" : ", " + (job.comm.localSteps > 1 || job.federated != null || job.byzVrMarina != null ? "" : "gradients ") + exchange, job.steps,
                 first > 1 ? " (resuming at step " + first + ")" : "");
     }
 

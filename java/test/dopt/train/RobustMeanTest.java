@@ -140,6 +140,42 @@ class RobustMeanTest {
     }
 
     @Test
+    void underPartialParticipationOnlyTheSampledRowsAreAggregatedEachClippedByTheReceiver() throws Exception {
+        // ranks 0, 1 and 3 take part; rank 3 sends -100 g3 (bit flip x 100); every row is clipped to radius 0.5
+        boolean[] part = {true, true, false, true};
+        double radius = 0.5;
+        int[] rejected = new int[1];
+        List<float[]> out = InProcessCommunicator.run(4, 10_000, comm -> {
+            RobustAggregator agg = new RobustAggregator(4, D, List.of(), NamedAggregation.rule("mean", Map.of(), 4, D));
+            RobustMean m = new RobustMean(comm, D, agg, comm.rank() == 3 ? FLIP_100 : UnaryOperator.identity());
+            float[] flat = Arrays.copyOf(gradient(comm.rank()), D + 2);
+            flat[D] = 1f + comm.rank();
+            int r = m.exchange(flat, D, part, radius);
+            if (comm.rank() == 0) rejected[0] = r;
+            return Arrays.copyOf(flat, D + 1);
+        });
+        assertEquals(0, rejected[0], "a rank that does not take part is not a rejected one");
+        // by hand: clip(v) = v min(1, 0.5/|v|), then the mean of the three clipped rows (rank 2's never read)
+        float[][] clipped = {gradient(0), gradient(1), gradient(3)};
+        for (int i = 0; i < D; i++) clipped[2][i] *= -100f;
+        double[] expected = new double[D];
+        for (float[] row : clipped) {
+            double norm = 0;
+            for (float v : row) norm += (double) v * v;
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < D; i++) expected[i] += row[i] * Math.min(1, radius / norm) / 3;
+        }
+        double outNorm = 0;
+        for (int i = 0; i < D; i++) {
+            assertEquals(expected[i], out.get(0)[i], 1e-6, "coordinate " + i);
+            outNorm += (double) out.get(0)[i] * out.get(0)[i];
+        }
+        assertTrue(Math.sqrt(outNorm) <= radius + 1e-6, "the attacker moved the aggregate by at most the radius");
+        for (int r = 1; r < 4; r++) assertArrayEquals(out.get(0), out.get(r), 0f, "every rank, the idle one included, holds it");
+        assertEquals(2.5f, out.get(0)[D], 0f, "the median of the four losses {1, 2, 3, 4}: every rank's loss still counts");
+    }
+
+    @Test
     void oneRankCanNeitherFakeTheLossNorStopTheRun() throws Exception {
         List<float[]> out = InProcessCommunicator.run(5, 10_000, comm -> {
             RobustAggregator agg = new RobustAggregator(5, D, List.of(), NamedAggregation.rule("median", Map.of(), 5, D));
