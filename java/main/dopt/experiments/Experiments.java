@@ -25,6 +25,7 @@ public final class Experiments {
         register(HeavyTailLmExperiment::new);
         register(ByzantineRobustExperiment::new);
         register(MeritFedExperiment::new);
+        register(ByzVrMarinaExperiment::new);
     }
 
     private static void register(Supplier<Experiment> s) {

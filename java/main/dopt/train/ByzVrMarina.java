@@ -3,7 +3,6 @@ package dopt.train;
 import dopt.comm.Communicator;
 import dopt.compress.Compressor;
 import dopt.job.Job;
-import dopt.optim.GlobalNorm;
 import dopt.optim.Optimizer;
 import dopt.random.Rng;
 import dopt.state.StateTree;
@@ -143,14 +142,7 @@ final class ByzVrMarina implements ExchangePolicy {
         System.arraycopy(x, 0, xPrev, 0, n);
         Flat.scatter(g, params, Flat.GRAD);
         outcome.localLoss = loss;
-        outcome.agreed = true;
-        outcome.agreedLoss = flat[n];
-        outcome.stop = flat[n + 1] > 0;
-        double norm = Math.sqrt(GlobalNorm.squared(params));
-        outcome.gradNorm = (float) norm;
-        outcome.lr = (float) optimizer.lr(s);
-        outcome.veto = guard.veto(s, outcome.agreedLoss, norm);
-        if (outcome.veto == null) optimizer.step(s);
+        GradientMean.applyAgreed(outcome, s, flat, n, params, optimizer, guard);
         return outcome;
     }
 

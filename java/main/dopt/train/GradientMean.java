@@ -40,6 +40,16 @@ final class GradientMean implements ExchangePolicy {
         outcome.rejected = combiner.combine(s, flat, n);
         outcome.commNanos = System.nanoTime() - t0;
         Flat.scatter(flat, params, Flat.GRAD);
+        applyAgreed(outcome, s, flat, n, params, optimizer, guard);
+        return outcome;
+    }
+
+    /**
+     * The end of an agreed step whose gradient is in the parameters' grad buffers and whose agreed
+     * loss and stop vote are {@code flat[n]}, {@code flat[n+1]}: fills {@code outcome} and, unless the
+     * guard vetoes, applies the optimizer (also {@link ByzVrMarina}'s).
+     */
+    static void applyAgreed(StepOutcome outcome, long s, float[] flat, int n, List<Param> params, Optimizer optimizer, UpdateGuard guard) {
         outcome.agreed = true;
         outcome.agreedLoss = flat[n];
         outcome.stop = flat[n + 1] > 0;
@@ -48,7 +58,6 @@ final class GradientMean implements ExchangePolicy {
         outcome.lr = (float) optimizer.lr(s);
         outcome.veto = guard.veto(s, outcome.agreedLoss, norm);
         if (outcome.veto == null) optimizer.step(s);
-        return outcome;
     }
 
     @Override
