@@ -85,6 +85,19 @@ public interface Communicator extends AutoCloseable {
     byte[] recv(int from, int maxBytes);
 
     /**
+     * Sends {@code msg} to rank {@code to} and receives the next message from rank {@code from} under
+     * one deadline, both posted at once (MPI_Sendrecv): two neighbours that each send to the other
+     * before receiving cannot deadlock, however large the messages (a pipeline's 1F1B steady state
+     * sends an activation forward while the next stage sends a gradient back). Receives as {@link
+     * #recv}. The default sends first, which is right where sends never block; a communicator whose
+     * sends may block overrides it.
+     */
+    default byte[] sendRecv(int to, byte[] msg, int from, int maxBytes) {
+        send(to, msg);
+        return recv(from, maxBytes);
+    }
+
+    /**
      * Gathers every rank's message on {@code root} (index = rank); returns null on the other ranks.
      * Throws on root, naming the ranks, when a message is missing or longer than {@code maxBytes}.
      */

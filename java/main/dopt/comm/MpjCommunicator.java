@@ -225,6 +225,15 @@ public final class MpjCommunicator implements Communicator {
                 .require(from, "recv");
     }
 
+    /** Posts the send and the receive together (MPJ's sends of large messages wait for the receiver). */
+    @Override
+    public byte[] sendRecv(int to, byte[] msg, int from, int maxBytes) {
+        checkRank(to);
+        checkRank(from);
+        return bytes.transfer(msg, new int[] {to}, new int[] {from}, maxBytes, MpjByteMessages.Channel.POINT_TO_POINT, "sendrecv", true)
+                .require(from, "sendrecv");
+    }
+
     @Override
     public byte[][] gatherBytes(byte[] mine, int root, int maxBytes) {
         checkRank(root);

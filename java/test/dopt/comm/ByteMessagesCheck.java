@@ -8,7 +8,7 @@ import mpi.MPI;
 
 /**
  * Runs on every rank of a real MPJ job (started by {@link MpjCollectivesIT}) and checks the byte
- * messages: point-to-point in order (one message over several chunks), a message over the cap
+ * messages: point-to-point in order (one message over several chunks), sendRecv around the ring, a message over the cap
  * rejected with the next one received in step, gather and broadcast, the allgather's per-peer
  * status with a peer over the cap and a peer that is late, and a forged length header of 2^31-1
  * bytes refused. Rank 0 writes "OK" to the given file only when every check on every rank passed.
@@ -27,6 +27,12 @@ public final class ByteMessagesCheck {
             if (r % 2 == 0) { ringSend(comm, right); ringRecv(comm, left, big); }
             else { ringRecv(comm, left, big); ringSend(comm, right); }
         }
+
+        // sendRecv: every rank sends a three-chunk message right and takes one from the left at once,
+        // the ring in which plain sends of that size would all wait for a receiver
+        for (int round = 0; round < 2; round++)
+            check(equal(message(left, big + round), comm.sendRecv(right, message(r, big + round), left, big + 1)),
+                    "sendRecv round " + round + " from " + left);
 
         // over the cap (one short, one over three chunks), then a message in step
         if (r == 1) {
