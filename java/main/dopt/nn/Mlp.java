@@ -53,13 +53,17 @@ public final class Mlp implements Model {
     /** PyTorch's {@code nn.Linear} default: weight and bias ~ U(−1/√in, 1/√in) (Kaiming-uniform, a = √5). */
     @Override
     public void init(Rng rng) {
-        for (int l = 0; l < weights.length; l++) {
-            double bound = 1 / Math.sqrt(widths[l]);
-            for (Param p : new Param[] {weights[l], biases[l]}) {
-                float[] v = p.value();
-                for (int i = 0; i < v.length; i++) v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
-            }
-        }
+        for (int l = 0; l < weights.length; l++) initLayer(weights[l].value(), biases[l].value(), widths[l], rng);
+    }
+
+    /**
+     * One layer's share of {@link #init}: its weight, then its bias, from {@code rng} (shared with
+     * {@link MlpStage}, which must draw exactly as the unsplit model).
+     */
+    static void initLayer(float[] weight, float[] bias, int fanIn, Rng rng) {
+        double bound = 1 / Math.sqrt(fanIn);
+        for (float[] v : new float[][] {weight, bias})
+            for (int i = 0; i < v.length; i++) v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
     }
 
     private void forward(float[] x, int batch) {
