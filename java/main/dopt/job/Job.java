@@ -50,6 +50,53 @@ public final class Job {
      * step of the run is one round. Null: data parallelism over the ranks.
      */
     @JsonSetter(nulls = Nulls.SET) public Federated federated;
+    /**
+     * Pipeline model parallelism ([PIPE]): the model is cut into {@code pipeline.stages} consecutive
+     * stages, one per rank, which pass activations forward and their gradients back. Null: every rank
+     * holds the whole model (data parallelism).
+     */
+    @JsonSetter(nulls = Nulls.SET) public Pipeline pipeline;
+
+    /**
+     * The model cut into {@code stages} consecutive stages on as many ranks (GPipe, Huang et al. 2019;
+     * 1F1B, Narayanan et al. 2021): every step's batch of {@code data.batch_size} rows is split into
+     * {@code micro_batches} equal micro-batches, run through the stages in the order {@code schedule}
+     * gives (gpipe or 1f1b). {@code cuts}: the layer each stage after the first starts at (an MLP's
+     * layer l maps widths[l] to widths[l + 1]); null: balanced by parameter count. The activations sent
+     * forward and the gradients sent back are compressed on the wire when {@code
+     * compress_activations} / {@code compress_gradients} are given (null: dense float32).
+     */
+    public static final class Pipeline {
+        public int stages = 2;
+        @JsonSetter(nulls = Nulls.SET) public List<Integer> cuts;
+        @JsonProperty("micro_batches") public int microBatches = 1;
+        public PipelineSchedule schedule = PipelineSchedule.GPIPE;
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("compress_activations") public WireCompression compressActivations;
+        @JsonSetter(nulls = Nulls.SET) @JsonProperty("compress_gradients") public WireCompression compressGradients;
+    }
+
+    public enum PipelineSchedule {
+        @JsonProperty("gpipe") GPIPE, @JsonProperty("1f1b") ONE_F_ONE_B;
+
+        /** The job file's name. */
+        public String id() { return this == GPIPE ? "gpipe" : "1f1b"; }
+    }
+
+    /**
+     * Compression of one direction of a pipeline's wire: {@code compressor} topk keeps the fraction
+     * {@code ratio} of each message's entries; {@code error_feedback} ef14 keeps what it dropped for the
+     * next message over that link (none: no memory).
+     */
+    public static final class WireCompression {
+        public CompressorName compressor = CompressorName.TOPK;
+        public double ratio = 0.1;
+        @JsonProperty("error_feedback") public ErrorFeedbackName errorFeedback = ErrorFeedbackName.NONE;
+
+        /** A short description: "topk(10%)+ef14". */
+        public String describe() {
+            return compressor.id() + "(" + ratio * 100 + "%)" + (errorFeedback == ErrorFeedbackName.NONE ? "" : "+" + errorFeedback.name().toLowerCase());
+        }
+    }
 
     /**
      * FedAvg / FedOpt rounds (McMahan et al. 2017; Reddi et al. 2021, "Adaptive Federated

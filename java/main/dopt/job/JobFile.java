@@ -341,6 +341,7 @@ public final class JobFile {
         if (j.aggregation != null && j.aggregation.sampled != null && j.aggregation.sampled < 1)
             errors.add("'aggregation.sampled' must be at least 1 (got " + j.aggregation.sampled + "); leave it out for every rank");
         if (j.byzVrMarina != null) byzVrMarina(j, errors);
+        if (j.pipeline != null) pipeline(j, errors);
         if (!errors.isEmpty()) throw new JobException("job " + source + ": " + String.join("; ", errors));
     }
 
@@ -474,6 +475,59 @@ public final class JobFile {
         if (!(m.mdLr > 0) || Double.isInfinite(m.mdLr)) errors.add("'federated.meritfed.md_lr' must be a positive number (got " + m.mdLr + ")");
         if (m.validationBatches < 1 || m.validationBatches > 10_000)
             errors.add("'federated.meritfed.validation_batches' must be from 1 to 10000 (got " + m.validationBatches + ")");
+    }
+
+    /** The pipeline section: ranges, cuts that fit the model, and what it cannot be combined with yet. */
+    private static void pipeline(Job j, List<String> errors) {
+        Job.Pipeline p = j.pipeline;
+        if (p.stages < 2) errors.add("'pipeline.stages' must be at least 2 (got " + p.stages + "); leave 'pipeline' out for one stage");
+        if (p.schedule == null) errors.add("'pipeline.schedule' must be one of " + enumValues(Job.PipelineSchedule.class));
+        if (p.microBatches < 1) errors.add("'pipeline.micro_batches' must be at least 1 (got " + p.microBatches + ")");
+        else if (j.data != null && j.data.batchSize % p.microBatches != 0)
+            errors.add("'pipeline.micro_batches' (" + p.microBatches + ") must divide 'data.batch_size' (" + j.data.batchSize
+                    + "): every micro-batch has the same rows");
+        if (j.model != null && j.model.type != Job.ModelType.MLP)
+            errors.add("'pipeline' cuts mlp models for now (got model.type " + j.model.type.name().toLowerCase().replace('_', '-') + ")");
+        else if (j.model != null && j.model.hidden != null && p.stages >= 2) {
+            int layers = j.model.hidden.size() + 1;
+            if (p.stages > layers)
+                errors.add("'pipeline.stages' " + p.stages + " exceeds the model's " + layers + " layers (model.hidden has " + (layers - 1)
+                        + " widths); every stage needs a layer");
+            else if (p.cuts != null) {
+                boolean ok = p.cuts.size() == p.stages - 1 && !p.cuts.contains(null);
+                for (int i = 0; ok && i < p.cuts.size(); i++)
+                    ok = p.cuts.get(i) >= 1 && p.cuts.get(i) < layers && (i == 0 || p.cuts.get(i) > p.cuts.get(i - 1));
+                if (!ok)
+                    errors.add("'pipeline.cuts' must list the first layer of stages 2.." + p.stages + ": " + (p.stages - 1)
+                            + " increasing layer indices from 1 to " + (layers - 1) + " (got " + p.cuts + "); leave it out to balance by parameter count");
+            }
+        }
+        wireCompression("pipeline.compress_activations", p.compressActivations, errors);
+        wireCompression("pipeline.compress_gradients", p.compressGradients, errors);
+        // one engine at a time: the stages are one model, not replicas
+        if (j.federated != null || j.aggregation != null || j.byzantine != null)
+            errors.add("'pipeline' cannot be combined with 'federated', 'aggregation' or 'byzantine' yet");
+        if (j.comm != null && (j.comm.localSteps > 1 || j.comm.compressor != Job.CompressorName.NONE))
+            errors.add("'pipeline' cannot be combined with 'comm.compressor' or 'comm.local_steps' > 1 (those exchange replicas' gradients;"
+                    + " compress the pipeline's wire with pipeline.compress_activations / compress_gradients)");
+        if (j.model != null && (j.model.adapter != null || j.model.initFrom != null))
+            errors.add("'pipeline' cannot be combined with 'model.adapter' or 'model.init_from' yet");
+        if (j.optimizer != null && j.optimizer.clip > 0)
+            errors.add("'optimizer.clip' with 'pipeline': clipping by the global norm across stages is not implemented yet; set clip to 0");
+        if (j.verifyReplicas)
+            errors.add("'verify_replicas' has no meaning with 'pipeline': every stage holds different parameters");
+        if (j.data != null && j.data.sharding != Job.ShardingKind.IID)
+            errors.add("'data.sharding' has no effect with 'pipeline': every stage reads the same batches of the whole training set; remove it");
+    }
+
+    private static void wireCompression(String field, Job.WireCompression w, List<String> errors) {
+        if (w == null) return;
+        if (w.compressor != Job.CompressorName.TOPK)
+            errors.add("'" + field + ".compressor' must be topk (got " + (w.compressor == null ? null : w.compressor.id())
+                    + "); leave '" + field + "' out for the dense wire");
+        if (!(w.ratio > 0 && w.ratio <= 1)) errors.add("'" + field + ".ratio' must be in (0, 1] (got " + w.ratio + ")");
+        if (w.errorFeedback != Job.ErrorFeedbackName.NONE && w.errorFeedback != Job.ErrorFeedbackName.EF14)
+            errors.add("'" + field + ".error_feedback' must be none or ef14 (got " + (w.errorFeedback == null ? null : w.errorFeedback.name().toLowerCase()) + ")");
     }
 
     /** Bounds of comm.timeout_s: a tenth of a second (a collective on loopback takes milliseconds) to a day. */
