@@ -23,7 +23,7 @@ import java.util.Map;
  * @param validationPerplexity      exp(test loss) for language models; NaN otherwise
  * @param unigramBaselineLoss       a language model's unigram baseline in nats; NaN otherwise
  * @param rejectedMessages          peer messages that failed validation, summed over receiving ranks
- * @param replicasChecked           "every step" or "at the end"
+ * @param replicasChecked           "every step", "at the end", or "never" (pipeline stages hold different parameters)
  * @param messageBytesPerStep       bytes of one rank's gradient message per step (dense, compressed or
  *                                  PowerSGD's factors); -1 (null in JSON) where steps send no gradient message
  * @param budgetChoice              what the job's budgets chose ("rho 0.25; ratio 0.01"), or null without budgets
@@ -114,7 +114,8 @@ public record RunSummary(String job, int ranks, String optimizer, String exchang
         if (messageBytesPerStep >= 0) rows.put("gradient message", bytes(messageBytesPerStep) + " per rank and step");
         if (budgetChoice != null) rows.put("budgets chose", budgetChoice);
         if (rejectedMessages > 0) rows.put("rejected messages", rejectedMessages + " (failed validation; left out of the mean)");
-        rows.put("replicas", "bit-identical (checked " + replicasChecked + ")");
+        rows.put("replicas", replicasChecked.equals("never") ? "none (pipeline stages, each holding its own layers)"
+                : "bit-identical (checked " + replicasChecked + ")");
         rows.put("checkpoint", checkpoint + " (" + bytes(checkpointBytes) + ")");
         rows.put("trace", trace);
         rows.put("loss plot", lossPlot);

@@ -79,6 +79,13 @@ public final class MlpStage implements Stage {
     }
 
     @Override public List<Param> params() { return params; }
+    @Override
+    public long modelParams() {
+        long n = 0;
+        for (int l = 0; l + 1 < widths.length; l++) n += (long) widths[l + 1] * widths[l] + widths[l + 1];
+        return n;
+    }
+
     @Override public int inputWidth() { return widths[from]; }
     @Override public int outputWidth() { return widths[to]; }
     @Override public boolean isLast() { return to == widths.length - 1; }

@@ -19,6 +19,9 @@ public interface Stage {
     /** Initialises this stage's parameters exactly as the unsplit model's {@code init(rng)} would. */
     void init(Rng rng);
 
+    /** Parameters (scalars) of the whole model this stage is a slice of, every stage's together. */
+    long modelParams();
+
     /** Floats per row of this stage's input. */
     int inputWidth();
 

@@ -7,6 +7,7 @@ import dopt.data.TokenBatchLoader;
 import dopt.nn.Batch;
 import dopt.nn.Classifier;
 import dopt.nn.Network;
+import dopt.tensor.Dense;
 
 /** The held-out evaluations of the three task families, each split across ranks and summed by allreduce. */
 final class Evaluations {
@@ -34,6 +35,40 @@ final class Evaluations {
                 lossSum += (double) model.loss(chunk) * b;
             }
             model.setTraining(true);
+            return fractions(comm, correct, lossSum, n);
+        };
+    }
+
+    /**
+     * Test accuracy and loss of a pipelined classifier on all of {@code test}: the stages together are
+     * one model, so every rank walks every row, in chunks of a micro-batch, forward through the
+     * stages on the dense wire (chunk by chunk: the first stage reads the rows, the last compares
+     * with the labels); the last stage's sums go to every rank.
+     */
+    static Task.Evaluation<Batch.Examples> pipelined(Dataset test) {
+        return (network, comm) -> {
+            StageNetwork net = (StageNetwork) network;
+            dopt.nn.Stage stage = net.stage();
+            int i = net.index(), k = net.stages(), rows = net.rows(), n = test.n(), dim = test.dim();
+            dopt.pipeline.DenseCodec in = i > 0 ? new dopt.pipeline.DenseCodec(rows * stage.inputWidth()) : null;
+            dopt.pipeline.DenseCodec out = i < k - 1 ? new dopt.pipeline.DenseCodec(rows * stage.outputWidth()) : null;
+            float[] x = new float[rows * stage.inputWidth()];
+            int[] y = new int[rows];
+            double correct = 0, lossSum = 0;
+            for (int lo = 0; lo < n; lo += rows) {
+                int b = Math.min(rows, n - lo);
+                if (i == 0) System.arraycopy(test.x(), lo * dim, x, 0, b * dim);
+                else in.decode(comm.recv(i - 1, in.messageBytes()), x); // a short last chunk travels padded to a micro-batch
+                float[] o = stage.forward(0, x, b);
+                if (i < k - 1) {
+                    comm.send(i + 1, out.encode(o));
+                    continue;
+                }
+                System.arraycopy(test.y(), lo, y, 0, b);
+                int c = stage.outputWidth();
+                for (int r = 0; r < b; r++) if (Dense.argmax(o, r * c, c) == y[r]) correct++;
+                lossSum += (double) stage.loss(0, y, b) * b;
+            }
             return fractions(comm, correct, lossSum, n);
         };
     }

@@ -19,13 +19,15 @@ public final class ExchangePolicies {
     /**
      * Federated rounds over {@code task}'s clients when the job has a {@code federated} section (client
      * state under ranks/&lt;r&gt;/clients/&lt;i&gt;/, the server's under server/), Byz-VR-MARINA(-PP) with a
-     * {@code byz_vr_marina} section (state under exchange/marina/ and exchange/robust/), local steps when {@code comm.local_steps > 1}, else a synchronous gradient mean: dense, compressed
+     * {@code byz_vr_marina} section (state under exchange/marina/ and exchange/robust/), a pipeline stage when it has a
+     * {@code pipeline} section (its state under stages/&lt;r&gt;/), local steps when {@code comm.local_steps > 1}, else a synchronous gradient mean: dense, compressed
      * (state under ranks/&lt;r&gt;/ef and ef/) or PowerSGD (error under ranks/&lt;r&gt;/ef, Q under powersgd/).
      */
     static ExchangePolicy forJob(Job job, Communicator comm, Rng rankRng, List<Param> params, Optimizer optimizer,
                                  StateTree state, Task<?> task) {
         if (job.federated != null) return Federated.forJob(job, comm, params, task, state);
         if (job.byzVrMarina != null) return ByzVrMarina.forJob(job, comm, rankRng, params, optimizer, state, task);
+        if (job.pipeline != null) return Pipeline.forJob(job, comm, rankRng, params, optimizer, state, task);
         if (job.comm.localSteps > 1)
             return new LocalSteps(params, optimizer, comm, job.comm.localSteps,
                     job.comm.averagePreconditioner ? optimizer.preconditionerState() : List.of());

@@ -39,6 +39,13 @@ public interface ExchangePolicy {
      */
     default java.util.OptionalLong optimizerStateBytes() { return java.util.OptionalLong.empty(); }
 
+    /**
+     * True when every rank holds the same parameters at an agreed step, so the loop may compare their
+     * hashes ({@code verify_replicas}) and decide alone, identically, on anything about them. False
+     * for a pipeline, whose ranks hold different stages of one model.
+     */
+    default boolean replicated() { return true; }
+
     /** What the policy sends, for the run's first line ("" for the plain dense mean). */
     String describe();
 }

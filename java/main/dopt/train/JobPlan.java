@@ -48,8 +48,11 @@ public final class JobPlan {
             for (int r = 0; r < ranks; r++) mailShard(job, train, ranks, r);
         } else {
             if (job.federated != null) checkClientShards(job, loadData(job, repoRoot)[0], ranks);
-            else checkShards(job, loadData(job, repoRoot)[0], ranks);
+            else checkShards(job, loadData(job, repoRoot)[0], job.pipeline != null ? 1 : ranks);
         }
+        if (job.pipeline != null && ranks != job.pipeline.stages)
+            throw new JobException("'pipeline.stages' is " + job.pipeline.stages + " but the run has " + ranks + " ranks: one stage per rank; run with --np "
+                    + job.pipeline.stages);
         Task task = buildTask(job, repoRoot, ranks, 0);
         if (job.model.initFrom != null || job.model.adapter != null) FineTuning.check(job, task.weights());
         List<Param> trained = job.model.adapter == null ? task.params() : FineTuning.trainableShapes(job, task.weights());
@@ -94,6 +97,7 @@ public final class JobPlan {
                     ranks, rank, target);
             return new Task<>(model, clients, Evaluations.examples(testSet(job, data[1])), data[0].name(), describe(job, data[0]), Double.NaN);
         }
+        if (job.pipeline != null) return pipelineStage(job, data, ranks, rank);
         int[] shard = checkShards(job, data[0], ranks)[rank];
         BatchLoader loader = new BatchLoader(data[0], shard, job.data.batchSize, job.seed, rank);
         Batches<Batch.Examples> batches = Batches.examples(loader, job.data.batchSize, data[0].dim());
@@ -106,6 +110,43 @@ public final class JobPlan {
         if (job.byzantine == null || !ByzantineRanks.LABEL_FLIP.equals(job.byzantine.attack)) return false;
         for (int b : job.byzantine.ranksOf(ranks)) if (b == rank) return true;
         return false;
+    }
+
+    /**
+     * Stage {@code rank} of the job's MLP cut into {@code ranks} stages, with a loader over the whole
+     * training set that every stage seeds alike (rank 0's stream): the stages are one model, so they
+     * read the same batches, the first for its rows and the last for its labels.
+     */
+    private static Task<?> pipelineStage(Job job, Dataset[] data, int ranks, int rank) throws JobException {
+        Job.Pipeline p = job.pipeline;
+        int[] widths = mlpWidths(job, data[0]);
+        long[] layerParams = new long[widths.length - 1];
+        for (int l = 0; l < layerParams.length; l++) layerParams[l] = (long) widths[l + 1] * widths[l] + widths[l + 1];
+        int[] starts;
+        try {
+            starts = dopt.pipeline.StageCuts.starts(p.cuts, layerParams, ranks);
+        } catch (IllegalArgumentException e) {
+            throw new JobException("'pipeline': " + e.getMessage());
+        }
+        int rows = job.data.batchSize / p.microBatches;
+        dopt.pipeline.Schedule schedule = dopt.pipeline.Schedule.byId(p.schedule.id());
+        dopt.nn.MlpStage stage = dopt.nn.MlpStage.of(widths, starts, rank, rows, schedule.slots(rank, ranks, p.microBatches));
+        int[] all = checkShards(job, data[0], 1)[0];
+        BatchLoader loader = new BatchLoader(data[0], all, job.data.batchSize, job.seed, 0);
+        int end = rank + 1 < ranks ? starts[rank + 1] : widths.length - 1;
+        String layers = end == starts[rank] + 1 ? "layer " + end : "layers " + (starts[rank] + 1) + "-" + end;
+        String d = describe(job, data[0]) + ", stage " + (rank + 1) + " of " + ranks + " (" + layers + ")";
+        return new Task<>(new StageNetwork(stage, rank, ranks, rows), Batches.examples(loader, job.data.batchSize, data[0].dim()),
+                Evaluations.pipelined(data[1]), data[0].name(), d, Double.NaN);
+    }
+
+    /** The MLP's widths: input, hidden..., classes. */
+    private static int[] mlpWidths(Job job, Dataset train) {
+        int[] w = new int[job.model.hidden.size() + 2];
+        w[0] = train.dim();
+        for (int i = 0; i < job.model.hidden.size(); i++) w[i + 1] = job.model.hidden.get(i);
+        w[w.length - 1] = train.classes();
+        return w;
     }
 
     /** Validation batches per rank per evaluation (the whole validation part is 0.8 M tokens). */

@@ -61,13 +61,17 @@ final class Replica {
         if (rank == 0) for (String line : choice.lines()) LOG.info("budget: {}", line);
         long total = 0;
         for (Param w : task.weights()) total += w.size();
+        // a stage holds a slice: the run trains the whole model
+        if (task.network() instanceof StageNetwork s) total = s.stage().modelParams();
         this.totalParams = adapters == null ? total : total + adapters.trainableCount() + FineTuning.fixedCount(adapters);
 
         // as written, budgets and all: what a resume compares its job file with
         state.putString("job", JobFile.toJson(written));
         this.step = state.putLongs("train/step", 0L);
         this.firstLoss = state.putDoubles("train/first_loss", new double[] {Double.NaN}, 1);
-        for (Param p : params) state.putFloats("params/" + p.name(), p.value(), p.shape());
+        // a pipeline stage's parameters and optimizer state are its own: under stages/<i>/, gathered for checkpoints
+        String own = job.pipeline != null ? Pipeline.stagePath(rank, "") : "";
+        for (Param p : params) state.putFloats(own + "params/" + p.name(), p.value(), p.shape());
         if (adapters != null) FineTuning.register(state, adapters, task.weights());
         dopt.tensor.Backend backend;
         try {
@@ -78,7 +82,7 @@ final class Replica {
         }
         if (backend != null) LOG.info("optimizer step on backend {}", backend.name());
         // between model averages each rank's optimizer state is its own
-        String optimPrefix = job.comm.localSteps > 1 ? rankPath(rank, "optim") : "optim";
+        String optimPrefix = job.comm.localSteps > 1 ? rankPath(rank, "optim") : own + "optim";
         this.optimizer = Optimizers.build(job.optimizer, job.steps, job.seed, params, state, optimPrefix, backend);
         Rng rankRng = Rng.derive(job.seed, 2, rank);
         state.putLongs(rankPath(rank, "rng"), rankRng.state());
@@ -89,8 +93,19 @@ final class Replica {
 
     static String rankPath(int r, String leaf) { return "ranks/" + r + "/" + leaf; }
 
-    /** Scalars the optimizer trains (the adapter matrices when adapting). */
-    long trainableParams() { return Flat.length(params); }
+    /**
+     * The subtrees rank {@code r} alone holds, which checkpoints gather from it: {@code ranks/<r>/},
+     * and a pipeline stage's {@code stages/<r>/}.
+     */
+    List<String> ownedPrefixes(int r) {
+        return job.pipeline != null ? List.of(rankPath(r, ""), Pipeline.stagePath(r, "")) : List.of(rankPath(r, ""));
+    }
+
+    /** True for a path in a subtree that some single rank holds (its own or another's). */
+    static boolean rankOwned(String path) { return path.startsWith("ranks/") || path.startsWith("stages/"); }
+
+    /** Scalars the optimizers train (the adapter matrices when adapting; every stage's in a pipeline). */
+    long trainableParams() { return task.network() instanceof StageNetwork ? totalParams : Flat.length(params); }
 
     /** After the state tree was restored: the adapted weights' value buffers hold W₀ between steps, copy it there too. */
     void restored() {

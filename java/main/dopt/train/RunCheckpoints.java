@@ -44,13 +44,16 @@ final class RunCheckpoints {
     /** Gathers every rank's own state and writes the checkpoint after step {@code s} with {@code trace}; a collective call. */
     void write(long s, TraceData trace) throws IOException {
         int rank = comm.rank(), ranks = comm.size();
-        byte[][] all = comm.allgatherBytes(RankState.encode(replica.state, "ranks/" + rank + "/"));
+        List<String> mine = replica.ownedPrefixes(rank);
+        List<byte[][]> all = new ArrayList<>();
+        for (String prefix : mine) all.add(comm.allgatherBytes(RankState.encode(replica.state, prefix)));
         Path file = dir.resolve(String.format(java.util.Locale.ROOT, "ckpt-%06d.h5", s));
         if (rank == 0) {
             StateTree snapshot = new StateTree();
             for (Map.Entry<String, StateTree.Leaf> e : replica.state.leaves().entrySet())
-                if (!e.getKey().startsWith("ranks/")) copyLeaf(snapshot, e.getKey(), e.getValue());
-            for (int r = 0; r < ranks; r++) RankState.decodeInto(all[r], snapshot, "ranks/" + r + "/");
+                if (!Replica.rankOwned(e.getKey())) copyLeaf(snapshot, e.getKey(), e.getValue());
+            for (int r = 0; r < ranks; r++)
+                for (int k = 0; k < all.size(); k++) RankState.decodeInto(all.get(k)[r], snapshot, replica.ownedPrefixes(r).get(k));
             TraceRecorder.store(trace, snapshot, ranks);
             Files.createDirectories(dir);
             Map<String, Object> attrs = new LinkedHashMap<>();
@@ -91,7 +94,7 @@ final class RunCheckpoints {
             String path = e.getKey();
             if (path.startsWith("trace/")) {
                 trace.restore(path.substring("trace/".length()), e.getValue(), ranks, rank);
-            } else if (!(path.startsWith("ranks/") && !path.startsWith("ranks/" + rank + "/")) && !path.equals("job")) {
+            } else if (!path.equals("job") && (!Replica.rankOwned(path) || isMine(path, rank))) {
                 copyLeaf(mine, path, e.getValue());
             }
         }
@@ -106,6 +109,11 @@ final class RunCheckpoints {
         replica.restored();
         last = checkpoint;
         LOG.info("resumed from {} at step {}", checkpoint, replica.step[0]);
+    }
+
+    private boolean isMine(String path, int rank) {
+        for (String prefix : replica.ownedPrefixes(rank)) if (path.startsWith(prefix)) return true;
+        return false;
     }
 
     private void prune() throws IOException {

@@ -41,6 +41,9 @@ final class Task<B> {
         double[] evaluate(Network<B> model, Communicator comm);
     }
 
+    /** The network trained (a {@link StageNetwork} in a pipeline). */
+    Network<B> network() { return model; }
+
     /** Initialises the model's parameters from {@code rng}. */
     void init(Rng rng) { model.init(rng); }
 

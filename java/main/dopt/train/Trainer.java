@@ -102,7 +102,7 @@ public final class Trainer {
         // resumed from a checkpoint at the last step (a crash after it, before _SUCCESS): finish the outputs
         if (first > job.steps) lastLoss = trace.lastAgreedLoss(job.steps);
         double[] ev = evaluate(job.steps);
-        ReplicaCheck.verify(replica.params, comm, job.steps);
+        if (replica.policy.replicated()) ReplicaCheck.verify(replica.params, comm, job.steps);
         long[] totals = sumOverRanks(comm.bytesSent() - sent0, comm.bytesReceived() - recv0, rejected);
         TraceData gathered = gatherTrace(job.steps);
         refuseNonFiniteParameters(job.steps);
@@ -123,7 +123,7 @@ public final class Trainer {
      * progress. Returns true when the run must stop on request (the caller checkpoints).
      */
     private boolean afterAgreedStep(long s, float loss, boolean stopRequested, Progress progress) throws IOException {
-        if (job.verifyReplicas) ReplicaCheck.verify(replica.params, comm, s);
+        if (job.verifyReplicas && replica.policy.replicated()) ReplicaCheck.verify(replica.params, comm, s);
         boolean last = s == job.steps;
         if (stopRequested && !last) return true;
         String evalNote = null;
@@ -181,14 +181,25 @@ public final class Trainer {
      * A checkpoint is written only from finite parameters, so the one a failure names as "last good"
      * can be resumed: a finite loss and gradient can still give an update that overflows (a huge step),
      * and the guard would only see it in the next step's loss, after this checkpoint. Every rank holds
-     * the same parameters at an agreed step, so all decide alike without a collective.
+     * the same parameters at an agreed step, so all decide alike without a collective; the stages of a
+     * pipeline hold different parameters, so they agree in one allreduce first.
      */
     private void refuseNonFiniteParameters(long s) throws IOException {
-        for (dopt.tensor.Param p : replica.params)
+        String bad = null;
+        for (dopt.tensor.Param p : replica.params) {
             for (float v : p.value())
-                if (!Float.isFinite(v))
-                    fail(s, "non-finite parameter " + p.name() + " (" + v + ") after the update of step " + s
-                            + "; stopped before checkpointing it");
+                if (!Float.isFinite(v)) {
+                    bad = p.name() + " (" + v + ")";
+                    break;
+                }
+            if (bad != null) break;
+        }
+        if (!replica.policy.replicated()) {
+            float[] anyBad = {bad != null ? 1f : 0f};
+            comm.allreduceSum(anyBad, 0, 1);
+            if (anyBad[0] > 0 && bad == null) bad = "of another pipeline stage";
+        }
+        if (bad != null) fail(s, "non-finite parameter " + bad + " after the update of step " + s + "; stopped before checkpointing it");
     }
 
     /** Held-out evaluation split across ranks; returns {accuracy (NaN for language models), loss}. A collective call. */
@@ -213,7 +224,8 @@ public final class Trainer {
         String exchange = replica.policy.describe();
         return String.format(Locale.ROOT, "dopt: %s on %d rank(s): %s, %s, %s, optimizer %s%s, %d steps%s", job.name, ranks,
                 replica.task.dataName(), replica.task.describe(), model, replica.optimizer.name(),
-                exchange.isEmpty() ? "" : ", " + (job.comm.localSteps > 1 || job.federated != null || job.byzVrMarina != null ? "" : "gradients ") + exchange, job.steps,
+                exchange.isEmpty() ? "" : ", " + (job.comm.localSteps > 1 || job.federated != null || job.byzVrMarina != null ? ""
+                        : job.pipeline != null ? "pipeline of " : "gradients ") + exchange, job.steps,
                 first > 1 ? " (resuming at step " + first + ")" : "");
     }
 
@@ -239,7 +251,8 @@ public final class Trainer {
                 replica.trainableParams(), replica.totalParams, fineTuning, job.steps, stepsRun, seconds, finalLoss, ev[1], ev[0],
                 lm ? Math.exp(ev[1]) : Double.NaN, replica.task.baselineLoss(), stepsRun > 0 ? stepsRun / Math.max(seconds, 1e-9) : Double.NaN,
                 totals[0], totals[1], replica.policy.optimizerStateBytes().orElse(replica.optimizer.stateBytes()), totals[2],
-                Budgets.messageBytes(replica.job, replica.params), replica.budgetSetting, job.verifyReplicas ? "every step" : "at the end",
+                Budgets.messageBytes(replica.job, replica.params), replica.budgetSetting,
+                !replica.policy.replicated() ? "never" : job.verifyReplicas ? "every step" : "at the end",
                 ckpt.toString(), rank == 0 ? Files.size(ckpt) : 0, outputs.trace().toString(), outputs.plot().toString());
     }
 
