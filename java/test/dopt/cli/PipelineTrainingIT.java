@@ -55,4 +55,21 @@ class PipelineTrainingIT {
             }
         assertTrue(compared >= 12, "both stages' parameters, Adam moments and error memories compared: " + compared);
     }
+
+    /**
+     * 4 stages of 1F1B with dense 128 KiB messages (64-row micro-batches of 512 activations): in the
+     * steady state neighbours send to each other at once, and MPJ's sends of that size wait for their
+     * receiver, so only the fused sendRecv keeps it going (with plain send-then-receive every rank
+     * reported "send did not complete within 10.0 s", seen by hand before this test was written).
+     */
+    @Test
+    void fourStagesOfOneFOneBWithLargeDenseMessagesDoNotDeadlock() throws Exception {
+        Path job = Jobs.write(dir, "pipeline4", """
+            {"name": "pipeline4", "model": {"type": "mlp", "hidden": [512, 256, 128]}, "data": {"batch_size": 512},
+             "pipeline": {"stages": 4, "micro_batches": 8, "schedule": "1f1b"},
+             "steps": 4, "eval_every": 0, "checkpoint": {"every": 0}, "comm": {"timeout_s": 20}}""");
+        DoptProcess.Result r = DoptProcess.dopt(dir, 300, "run", job.toString(), "--np", "4", "--output", "out4");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(Files.exists(dir.resolve("out4/_SUCCESS")));
+    }
 }
