@@ -48,7 +48,13 @@ public final class Projector {
             FMatrixRMaj a = new FMatrixRMaj(m, n);
             System.arraycopy(g, 0, a.data, 0, m * n);
             SingularValueDecomposition_F32<FMatrixRMaj> svd = DecompositionFactory_FDRM.svd(m, n, !right, right, true);
-            if (!svd.decompose(a)) throw new IllegalStateException("SVD of a " + m + "x" + n + " gradient did not converge");
+            if (!svd.decompose(a)) {
+                // EJML's float SVD fails on some very sparse gradients (a TopK-compressed mean); the zero
+                // rows and columns add only zero singular values, so decompose the rest
+                if (!compactedSvd(g))
+                    throw new IllegalStateException("SVD of a " + m + "x" + n + " gradient did not converge, also without its zero rows and columns");
+                return;
+            }
             FMatrixRMaj w = svd.getW(null);
             FMatrixRMaj u = right ? null : svd.getU(null, false);
             FMatrixRMaj v = right ? svd.getV(null, false) : null;
@@ -73,6 +79,50 @@ public final class Projector {
             }
             for (int i = 0; i < q.length; i++) basis[i] = (float) q[i];
         }
+    }
+
+    /**
+     * The basis from the SVD of g without its all-zero rows and columns: the singular vectors of the
+     * nonzero block (full, so that zero singular values still give orthonormal directions), embedded in
+     * the basis side's coordinates, then unit vectors of the zero rows (left) or columns (right) where
+     * r exceeds the block's side. False when even the block does not converge.
+     */
+    private boolean compactedSvd(float[] g) {
+        boolean[] rowUsed = new boolean[m], colUsed = new boolean[n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                if (g[i * n + j] != 0) rowUsed[i] = colUsed[j] = true;
+        int[] rows = used(rowUsed), cols = used(colUsed);
+        int[] side = right ? cols : rows;
+        boolean[] sideUsed = right ? colUsed : rowUsed;
+        java.util.Arrays.fill(basis, 0f);
+        int filled = 0;
+        if (rows.length > 0 && cols.length > 0) {
+            FMatrixRMaj sub = new FMatrixRMaj(rows.length, cols.length);
+            for (int i = 0; i < rows.length; i++)
+                for (int j = 0; j < cols.length; j++) sub.set(i, j, g[rows[i] * n + cols[j]]);
+            SingularValueDecomposition_F32<FMatrixRMaj> svd = DecompositionFactory_FDRM.svd(rows.length, cols.length, !right, right, false);
+            if (!svd.decompose(sub)) return false;
+            FMatrixRMaj w = svd.getW(null);
+            FMatrixRMaj u = right ? null : svd.getU(null, false);
+            FMatrixRMaj v = right ? svd.getV(null, false) : null;
+            SingularOps_FDRM.descendingOrder(u, false, w, v, false);
+            FMatrixRMaj vecs = right ? v : u; // side.length × side.length
+            filled = Math.min(r, side.length);
+            for (int i = 0; i < side.length; i++)
+                for (int c = 0; c < filled; c++) basis[side[i] * r + c] = vecs.get(i, c);
+        }
+        for (int i = 0, c = filled; c < r; i++)
+            if (!sideUsed[i]) basis[i * r + c++] = 1f;
+        return true;
+    }
+
+    private static int[] used(boolean[] flags) {
+        int k = 0;
+        for (boolean f : flags) if (f) k++;
+        int[] out = new int[k];
+        for (int i = 0, j = 0; i < flags.length; i++) if (flags[i]) out[j++] = i;
+        return out;
     }
 
     /** low = the gradient's coordinates in the subspace. */
