@@ -327,6 +327,13 @@ public final class JobFile {
             budget(j.comm.bytesPerStep, "comm.bytes_per_step", errors);
             if (j.comm.bytesPerStep != null && j.federated != null)
                 errors.add("'comm.bytes_per_step' budgets the gradient message of data-parallel steps; federated rounds send model deltas");
+            if (j.comm.bytesPerStep != null && j.pipeline != null)
+                errors.add("'comm.bytes_per_step' budgets the gradient message of data-parallel steps; pipeline stages send activations"
+                        + " (pipeline.compress_activations and compress_gradients set theirs)");
+            if (j.comm.bytesPerStep != null && j.byzVrMarina != null)
+                errors.add("'comm.bytes_per_step' cannot budget byz_vr_marina yet: its compressed differences travel as dense floats");
+            if (j.optimizer != null && j.optimizer.stateBudget != null && j.pipeline != null)
+                errors.add("'optimizer.state_budget' cannot be combined with 'pipeline' yet: each stage keeps the state of its own layers");
             int h = j.comm.localSteps;
             if (h < 1) errors.add("'comm.local_steps' must be at least 1 (got " + h + ")");
             else if (h > 1) {

@@ -287,4 +287,13 @@ class JobFileTest {
         String m = error("{\"optimizer\": {\"name\": \"frugal\", \"projector\": \"blocks\", \"moments\": \"keep\"}}");
         assertTrue(m.contains("'optimizer.moments' has no effect with optimizer frugal, projector blocks"), m);
     }
+
+    @Test
+    void budgetsAreRefusedWhereTheyWouldBudgetTheWrongThing() {
+        String p = error("{\"model\": {\"hidden\": [32, 32]}, \"pipeline\": {\"stages\": 2}, \"comm\": {\"bytes_per_step\": \"1%\"}}");
+        assertTrue(p.contains("pipeline stages send activations"), p);
+        String s = error("{\"model\": {\"hidden\": [32, 32]}, \"pipeline\": {\"stages\": 2},"
+                + " \"optimizer\": {\"name\": \"frugal\", \"state_budget\": \"25%\"}}");
+        assertTrue(s.contains("'optimizer.state_budget' cannot be combined with 'pipeline' yet"), s);
+    }
 }
