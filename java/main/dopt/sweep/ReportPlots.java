@@ -201,9 +201,9 @@ final class ReportPlots {
         return v.length > 1 && hi / lo >= 50;
     }
 
-    private static String fileName(String axis) { return axis.replaceAll("[^A-Za-z0-9._-]", "_"); }
+    static String fileName(String axis) { return axis.replaceAll("[^A-Za-z0-9._-]", "_"); }
 
-    private static Path save(Chart<?, ?> chart, Path png) throws IOException {
+    static Path save(Chart<?, ?> chart, Path png) throws IOException {
         Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
         BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
         Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

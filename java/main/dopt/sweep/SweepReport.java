@@ -71,8 +71,9 @@ public final class SweepReport {
             Path md = dir.resolve("report.md");
             String text = markdown(plots.stream().map(p -> dir.relativize(p).toString()).toList());
             if (TradeOffReport.applies(this)) {
-                text += TradeOffReport.markdown(this, folder, dir.resolve("plots"));
-                SweepFolder.writeAtomically(dir.resolve("tradeoff.csv"), TradeOffReport.csv(TradeOffReport.settings(this, folder)));
+                List<TradeOffReport.Setting> settings = TradeOffReport.settings(this, folder);
+                text += TradeOffReport.markdown(settings, folder, dir.resolve("plots"));
+                SweepFolder.writeAtomically(dir.resolve("tradeoff.csv"), TradeOffReport.csv(settings));
             }
             SweepFolder.writeAtomically(md, text);
             return md;

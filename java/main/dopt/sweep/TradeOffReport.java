@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -108,9 +107,9 @@ final class TradeOffReport {
 
     private static double msg(Setting s) { return Double.isNaN(s.messageBytes) ? Double.MAX_VALUE : s.messageBytes; }
 
-    /** The Markdown section, and its plots written into {@code plots}. */
-    static String markdown(SweepReport report, SweepFolder folder, Path plots) throws IOException {
-        List<Setting> all = settings(report, folder);
+    /** The Markdown section over {@code all} (see {@link #settings}), and its plots written into {@code plots}. */
+    static String markdown(List<Setting> all, SweepFolder folder, Path plots) throws IOException {
+        Files.createDirectories(plots);
         StringBuilder sb = new StringBuilder("\n## Memory budget × compression trade-off\n\n");
         sb.append("One row per setting, over its points (seeds): validation loss mean ± sd, optimizer state per rank and bytes of one rank's "
                 + "gradient message per step (exact, from summary.json), time per step and throughput of the last run. "
@@ -136,11 +135,11 @@ final class TradeOffReport {
                         .append(" |\n");
             }
             sb.append('\n');
-            String name = t.getKey().isEmpty() ? "" : "-" + t.getKey().replaceAll("[^A-Za-z0-9._-]", "_");
+            String name = t.getKey().isEmpty() ? "" : "-" + ReportPlots.fileName(t.getKey());
             List<Setting> m = t.getValue().stream().filter(Setting::measured).toList();
             if (m.isEmpty()) continue;
-            Path a = save(lossVs(m, front, true, t.getKey()), plots.resolve("tradeoff-loss-vs-state" + name + ".png"));
-            Path b = save(lossVs(m, front, false, t.getKey()), plots.resolve("tradeoff-loss-vs-message" + name + ".png"));
+            Path a = ReportPlots.save(lossVs(m, front, true, t.getKey()), plots.resolve("tradeoff-loss-vs-state" + name + ".png"));
+            Path b = ReportPlots.save(lossVs(m, front, false, t.getKey()), plots.resolve("tradeoff-loss-vs-message" + name + ".png"));
             for (Path p : List.of(a, b)) {
                 String rel = folder.dir().relativize(p).toString();
                 sb.append("![").append(rel).append("](").append(rel).append(")\n\n");
@@ -199,12 +198,6 @@ final class TradeOffReport {
     }
 
     private static String n(double v) { return Double.isNaN(v) ? "" : Double.toString(v); }
-
-    private static Path save(XYChart chart, Path file) throws IOException {
-        Files.createDirectories(file.getParent());
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        return file;
-    }
 
     /** The line of a point's log that refuses a budget below every setting ({@code dopt.train.Budgets}), or null. */
     private static String refusal(Path log) {
